@@ -1,0 +1,139 @@
+"""The course record every source becomes, and the raw record scrapers hand over.
+
+Field names are the ones GUIDE.md lists; exports and ``--format json`` use them
+unchanged. Scrapers produce :class:`RawCourse` dicts (strings as the source wrote
+them); ``catalog.normalize.normalize_course`` turns one into a :class:`CourseRecord`.
+Unknown is ``None``, never a guess.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypedDict
+
+# Controlled vocabularies. Filters validate against these, so a typo in a CLI flag
+# gets "valid values are ..." instead of an empty result.
+KINDS = (
+    "course",
+    "specialization",
+    "professional_certificate",
+    "certification",
+    "learning_path",
+    "degree",
+    "nanodegree",
+)
+COSTS = ("free", "free_audit", "paid", "subscription")
+CERTIFICATES = ("none", "completion", "professional", "certification", "academic_credit", "degree")
+LEVELS = ("beginner", "intermediate", "advanced", "mixed")
+PACES = ("self_paced", "scheduled")
+STATUSES = ("active", "stale", "removed")
+
+# Order used to pick "the best certificate on offer" when a course has several offers.
+CERTIFICATE_RANK = {c: i for i, c in enumerate(CERTIFICATES)}
+# Order used to pick "the cheapest way in".
+COST_RANK = {"free": 0, "free_audit": 1, "subscription": 2, "paid": 3}
+
+
+class RawOffer(TypedDict, total=False):
+    """One way of taking a course, as the source states it (seat type, price text)."""
+
+    label: str  # "audit", "verified", "professional", "Qualified certificate" ...
+    certificate: str | None
+    price: str | float | int | None
+    currency: str | None
+    credits: str | float | None
+
+
+class RawCourse(TypedDict, total=False):
+    """A listing as a scraper read it: raw values, no interpretation beyond field mapping.
+
+    Only ``source_id`` and ``title`` are required. Everything else is optional and may
+    hold the source's own spelling ("Beginner ", "2–4 hours per week", "$49 USD").
+    """
+
+    source_id: str
+    title: str
+    url: str | None
+    provider: str | list[str] | None
+    platform: str | None
+    description: str | None
+    kind: str | None
+    skills: list[str] | str | None
+    categories: list[str] | str | None  # the provider's own subjects / domains
+    level: str | None
+    language: str | list[str] | None
+    subtitle_languages: str | list[str] | None
+    price: str | float | int | None
+    currency: str | None
+    cost: str | None  # an explicit cost model if the source states one
+    certificate: str | None
+    offers: list[RawOffer]
+    effort: str | None  # "2–4 hours per week", "Approx. 20 hours to complete", "P1DT6H"
+    duration: str | None  # "7 Weeks", " 1 - 3 Months"
+    pace: str | None
+    start_date: str | None
+    rating: str | float | None
+    rating_count: str | int | None
+    enrollments: str | int | None
+    extra: dict[str, Any]  # anything else worth keeping verbatim
+
+
+@dataclass
+class Offer:
+    """A normalised way to take a course: audit, verified certificate, exam fee ..."""
+
+    label: str
+    certificate: str | None = None
+    price_amount: float | None = None
+    price_currency: str | None = None
+    price_eur: float | None = None
+    credits: float | None = None
+
+
+@dataclass
+class CourseRecord:
+    """The normalised course record. ``raw`` keeps the source's values for re-normalising."""
+
+    source: str
+    source_id: str
+    title: str
+    url: str | None = None
+    provider: str | None = None
+    platform: str | None = None
+    description: str | None = None
+    kind: str = "course"
+    topics: list[str] = field(default_factory=list)
+    skills: list[str] = field(default_factory=list)
+    level: str | None = None
+    languages: list[str] = field(default_factory=list)
+    subtitle_languages: list[str] = field(default_factory=list)
+    cost: str | None = None
+    price_amount: float | None = None
+    price_currency: str | None = None
+    price_eur: float | None = None
+    price_rate_date: date | None = None
+    price_is_estimate: bool = False
+    certificate: str | None = None
+    offers: list[Offer] = field(default_factory=list)
+    hours_min: float | None = None
+    hours_max: float | None = None
+    weeks: float | None = None
+    hours_per_week_min: float | None = None
+    hours_per_week_max: float | None = None
+    pace: str | None = None
+    start_date: date | None = None
+    rating: float | None = None
+    rating_count: int | None = None
+    enrollments: int | None = None
+    checked_on: date | None = None  # curated entries: when a person last verified the facts
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able dict (dates as ISO strings)."""
+        out = dataclasses.asdict(self)
+        for key, value in out.items():
+            if isinstance(value, date):
+                out[key] = value.isoformat()
+        return out
