@@ -169,3 +169,76 @@ def test_coursera_broken_input_gives_errors_not_exceptions(coursera: Scraper) ->
             b"\xff\xfe\x00garbage",
         ],
     )
+
+
+# --------------------------------------------------------------------------- FutureLearn
+
+FUTURELEARN = "futurelearn/futurelearn_api_v1_courses_2017.json"
+FUTURELEARN_URL = "https://www.futurelearn.com/api/v1/courses"
+
+
+@pytest.fixture(scope="module")
+def futurelearn_result() -> ParseResult:
+    return get_scraper("futurelearn").parse(_read(FUTURELEARN), FUTURELEARN_URL)
+
+
+def test_futurelearn_feed_has_514_courses(futurelearn_result: ParseResult) -> None:
+    assert futurelearn_result.errors == []
+    assert futurelearn_result.follow == []
+    assert len(futurelearn_result.records) == 514
+    assert len({r["source_id"] for r in futurelearn_result.records}) == 514
+    assert {r["language"] for r in futurelearn_result.records} == {"en"}
+    assert all(
+        r["url"].startswith("https://www.futurelearn.com/courses/")
+        for r in futurelearn_result.records
+    )
+    assert not any("utm_" in r["url"] for r in futurelearn_result.records)
+
+
+def test_futurelearn_field_values_checked_by_hand(futurelearn_result: ParseResult) -> None:
+    courses = _by_id(futurelearn_result)
+    first = courses["d3995b4d-3aa4-469b-abe8-3de3bfa43657"]
+    assert first["title"] == "Begin Programming: Build Your First Mobile Game"
+    assert first["url"] == "https://www.futurelearn.com/courses/begin-programming"
+    assert first["provider"] == "University of Reading"
+    assert first["platform"] == "FutureLearn"
+    assert first["categories"] == ["Tech & Coding"]
+    assert first["effort"] == "4 hours per week"
+    # nine runs; the last has no start date; the latest dated one began 2016-10-31, 7 weeks
+    assert len(first["extra"]["runs"]) == 9
+    assert first["start_date"] == "2016-10-31"
+    assert first["duration"] == "7 weeks"
+    assert first["certificate"] == "completion"
+    assert first["description"].startswith("Programming is everywhere: in dishwashers")
+    assert "<p>" not in first["description"]
+
+    by_title = {r["title"]: r for r in futurelearn_result.records}
+    ml = by_title["Big Data: Statistical Inference and Machine Learning"]
+    assert ml["provider"] == "Queensland University of Technology"
+    assert ml["effort"] == "2 hours per week"
+    assert ml["start_date"] == "2017-06-12"
+    assert ml["duration"] == "3 weeks"  # the 2017 run is longer than the 2-week earlier runs
+    no_cert = [r["title"] for r in futurelearn_result.records if r["certificate"] == "none"]
+    assert sorted(no_cert) == [
+        "Aim Higher: Access to Higher Education for Refugees and Asylum Seekers",
+        "Smart Choices: Broadening Your Horizons",
+    ]
+    efforts = Counter(r["effort"] for r in futurelearn_result.records)
+    assert efforts["3 hours per week"] == 247
+    assert efforts["1 hour per week"] == 4
+
+
+def test_futurelearn_broken_input_gives_errors_not_exceptions() -> None:
+    scraper = get_scraper("futurelearn")
+    body = _read(FUTURELEARN)
+    _assert_broken_input_is_reported(
+        scraper,
+        FUTURELEARN_URL,
+        [
+            body[:5000],  # truncated JSON
+            b"",
+            b'{"courses": []}',
+            b'[{"title": "no uuid or name"}, 3]',
+            b"<!DOCTYPE html><html><body>Just a moment...</body></html>",
+        ],
+    )
