@@ -1,0 +1,1 @@
+"""CourseRadar catalog: database, normalisation, search, refresh, exports and the CLI."""

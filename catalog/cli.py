@@ -1,0 +1,290 @@
+"""The ``courseradar`` command line (Typer + rich): a thin front end over the library.
+
+Every failure the user can cause or fix ends as one line on stderr and a non-zero
+exit code, never a traceback: see :func:`main`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.engine import Engine
+
+from catalog import db
+from catalog.search import SORTS, Query, QueryError
+
+app = typer.Typer(
+    help="CourseRadar: find AI and machine-learning courses and certifications.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line."""
+
+
+def engine() -> Engine:
+    """The catalog engine with the schema upgraded and the starter catalog loaded."""
+    from catalog.bootstrap import open_catalog
+
+    return open_catalog()
+
+
+# -- search ---------------------------------------------------------------------------
+
+TopicOpt = Annotated[list[str] | None, typer.Option("--topic", help="Topic slug (repeatable).")]
+ProviderOpt = Annotated[list[str] | None, typer.Option("--provider", help="Provider (repeatable).")]
+SourceOpt = Annotated[list[str] | None, typer.Option("--source", help="Source (repeatable).")]
+KindOpt = Annotated[list[str] | None, typer.Option("--kind", help="Kind (repeatable).")]
+CostOpt = Annotated[
+    list[str] | None, typer.Option("--cost", help="free, free_audit, paid, subscription.")
+]
+CertOpt = Annotated[list[str] | None, typer.Option("--certificate", help="Certificate type.")]
+LevelOpt = Annotated[list[str] | None, typer.Option("--level", help="Level (repeatable).")]
+LangOpt = Annotated[list[str] | None, typer.Option("--language", help="Language code, e.g. de.")]
+PaceOpt = Annotated[list[str] | None, typer.Option("--pace", help="self_paced or scheduled.")]
+StatusOpt = Annotated[
+    list[str] | None,
+    typer.Option("--status", help="active, stale, removed (default: not removed)."),
+]
+
+
+def build_query(
+    text: str | None,
+    topic: list[str] | None,
+    provider: list[str] | None,
+    source: list[str] | None,
+    kind: list[str] | None,
+    cost: list[str] | None,
+    certificate: list[str] | None,
+    level: list[str] | None,
+    language: list[str] | None,
+    pace: list[str] | None,
+    status: list[str] | None,
+    max_price_eur: float | None,
+    min_hours: float | None,
+    max_hours: float | None,
+    start_from: str | None,
+    start_to: str | None,
+    min_rating: float | None,
+    sort: str,
+    limit: int,
+) -> Query:
+    """A Query from CLI options; shared by ``search`` and ``export``."""
+
+    def dated(value: str | None, flag: str) -> date | None:
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise QueryError(f"{flag} must be a date like 2026-01-31, not {value!r}") from None
+
+    return Query(
+        text=text or "",
+        topics=tuple(topic or ()),
+        providers=tuple(provider or ()),
+        sources=tuple(source or ()),
+        kinds=tuple(kind or ()),
+        costs=tuple(cost or ()),
+        certificates=tuple(certificate or ()),
+        levels=tuple(level or ()),
+        languages=tuple(code.lower() for code in language or ()),
+        paces=tuple(pace or ()),
+        statuses=tuple(status or ()),
+        max_price_eur=max_price_eur,
+        min_hours=min_hours,
+        max_hours=max_hours,
+        start_from=dated(start_from, "--start-from"),
+        start_to=dated(start_to, "--start-to"),
+        min_rating=min_rating,
+        sort=sort,
+        per_page=limit,
+    )
+
+
+@app.command()
+def search(
+    text: Annotated[str | None, typer.Argument(help="Words to search for.")] = None,
+    topic: TopicOpt = None,
+    provider: ProviderOpt = None,
+    source: SourceOpt = None,
+    kind: KindOpt = None,
+    cost: CostOpt = None,
+    certificate: CertOpt = None,
+    level: LevelOpt = None,
+    language: LangOpt = None,
+    pace: PaceOpt = None,
+    status: StatusOpt = None,
+    max_price_eur: Annotated[float | None, typer.Option(help="Highest price in EUR.")] = None,
+    min_hours: Annotated[float | None, typer.Option(help="Least total hours.")] = None,
+    max_hours: Annotated[float | None, typer.Option(help="Most total hours.")] = None,
+    start_from: Annotated[str | None, typer.Option(help="Starts on or after (YYYY-MM-DD).")] = None,
+    start_to: Annotated[str | None, typer.Option(help="Starts on or before (YYYY-MM-DD).")] = None,
+    min_rating: Annotated[float | None, typer.Option(help="Lowest rating (0-5).")] = None,
+    sort: Annotated[str, typer.Option(help=f"One of: {', '.join(SORTS)}.")] = "relevance",
+    limit: Annotated[int, typer.Option(help="How many rows to show.")] = 20,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+) -> None:
+    """Search the catalog. Values of one filter combine with OR, different filters with AND."""
+    from catalog.search import search as run_search
+
+    if fmt not in ("table", "json", "csv"):
+        raise UserError(f"unknown format {fmt!r}; use table, json or csv")
+    query = build_query(
+        text, topic, provider, source, kind, cost, certificate, level, language, pace, status,
+        max_price_eur, min_hours, max_hours, start_from, start_to, min_rating, sort, limit,
+    )  # fmt: skip
+    result = run_search(engine(), query)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result.rows, default=str, ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt == "csv":
+        from catalog.export import to_csv
+
+        sys.stdout.write(to_csv(result.rows).decode("utf-8-sig"))
+        return
+    from catalog.i18n import describe
+
+    table = Table(title=describe(query, result.total), title_justify="left")
+    for column in ("id", "title", "provider", "cost", "EUR", "certificate", "level", "lang", "h"):
+        table.add_column(column, overflow="fold")
+    for row in result.rows:
+        cells = (
+            str(row["id"]),
+            row["title"],
+            row["provider"] or "",
+            row["cost"] or "",
+            "" if row["price_eur"] is None else f"{row['price_eur']:.0f}",
+            row["certificate"] or "",
+            row["level"] or "",
+            ",".join(row["languages"]),
+            _hours(row),
+        )
+        table.add_row(*(_plain(c) for c in cells))
+    out.print(table)
+
+
+def _plain(value: str) -> Any:
+    """Scraped text as a rich Text: "[bold]" in a title must not become markup."""
+    from rich.text import Text
+
+    return Text(value)
+
+
+def _hours(row: dict[str, Any]) -> str:
+    lo, hi = row.get("hours_min"), row.get("hours_max")
+    if lo is None and hi is None:
+        return ""
+    if lo is None or hi is None or lo == hi:
+        return f"{(hi if hi is not None else lo):g}"
+    return f"{lo:g}-{hi:g}"
+
+
+# -- serve, db, stats -----------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8501,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    headless: Annotated[bool, typer.Option(help="Do not open a browser.")] = False,
+) -> None:
+    """Start the Streamlit app on the catalog."""
+    engine()  # upgrade and seed before the app starts, so errors show here in one line
+    app_path = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(app_path),
+        "--server.port", str(port), "--server.address", host,
+        "--server.headless", "true" if headless else "false",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    raise typer.Exit(subprocess.call(cmd, env=os.environ.copy()))  # noqa: S603 - our own argv
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Upgrade the database schema to the current version (never drops user data)."""
+    eng = db.make_engine()
+    before = db.current_revision(eng) if _has_tables(eng) else None
+    db.upgrade(eng)
+    after = db.current_revision(eng)
+    out.print(f"schema at {after} (was {before or 'empty'}); {eng.url.render_as_string()}")
+
+
+def _has_tables(eng: Engine) -> bool:
+    import sqlalchemy as sa
+
+    db.check_connection(eng)
+    return bool(sa.inspect(eng).get_table_names())
+
+
+@app.command()
+def stats() -> None:
+    """Counts per source, topic, cost and certificate; the last refresh of each source."""
+    from catalog.search import Searcher
+    from catalog.stats import source_table
+
+    eng = engine()
+    result = Searcher(eng).search(Query(statuses=("active", "stale", "removed"), per_page=1))
+    out.print(f"{result.total} courses in {eng.url.render_as_string(hide_password=True)}")
+    for facet in ("source", "topic", "cost", "certificate", "status"):
+        table = Table(title=facet)
+        table.add_column("value")
+        table.add_column("courses", justify="right")
+        for fv in result.facets[facet]:
+            table.add_row(_plain(fv.value), str(fv.count))
+        out.print(table)
+    table = Table(title="sources")
+    for column in ("source", "listings", "last refresh", "state", "last success"):
+        table.add_column(column)
+    for row in source_table(eng):
+        table.add_row(*(_plain(str(v) if v is not None else "") for v in row))
+    out.print(table)
+
+
+def main() -> None:
+    """Entry point: run the app, turning expected failures into one-line errors."""
+    from catalog.curated import CuratedDataError
+
+    expected: tuple[type[BaseException], ...] = (
+        UserError,
+        QueryError,
+        db.DatabaseError,
+        CuratedDataError,
+    )
+    try:
+        app(standalone_mode=False)
+    except expected as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise SystemExit(130) from None
+    except typer.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            raise SystemExit(exc.exit_code) from None
+        if isinstance(exc, click.exceptions.Abort):
+            raise SystemExit(1) from None
+        raise

@@ -1,0 +1,196 @@
+"""Engines, transactions and schema upgrades for SQLite (default) and PostgreSQL.
+
+The engine is always passed in (never a module global), so tests and tools hand in
+their own. SQLite runs in WAL mode with a busy timeout and foreign keys on; write
+transactions start with ``BEGIN IMMEDIATE`` so two writers queue on the busy timeout
+instead of failing with "database is locked" when a reader upgrades to a writer.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from platformdirs import user_data_dir
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
+
+APP_NAME = "courseradar"
+BUSY_TIMEOUT_MS = 30_000
+
+
+class DatabaseError(RuntimeError):
+    """A database problem explained in one line, with what to do about it."""
+
+
+def data_dir() -> Path:
+    """Where CourseRadar keeps its files: ``COURSERADAR_DATA_DIR`` or the platform's data dir."""
+    configured = os.environ.get("COURSERADAR_DATA_DIR")
+    return Path(configured).expanduser() if configured else Path(user_data_dir(APP_NAME))
+
+
+def database_url() -> str:
+    """``COURSERADAR_DATABASE_URL`` if set, else an SQLite file in the data directory."""
+    url = os.environ.get("COURSERADAR_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{data_dir() / 'catalog.sqlite3'}"
+
+
+def _ensure_sqlite_dir(url: sa.URL) -> None:
+    if not url.database or url.database == ":memory:":
+        return
+    folder = Path(url.database).expanduser().resolve().parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".courseradar-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise DatabaseError(
+            f"cannot write to the data directory {folder} ({exc.strerror or exc}); "
+            "set COURSERADAR_DATA_DIR to a writable folder or COURSERADAR_DATABASE_URL "
+            "to another database"
+        ) from None
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """An engine for ``url`` (default: :func:`database_url`) with the pragmas this app needs."""
+    raw_url = url or database_url()
+    try:
+        parsed = sa.make_url(raw_url)
+    except sa.exc.ArgumentError:
+        raise DatabaseError(
+            f"COURSERADAR_DATABASE_URL is not a database URL: {raw_url!r}; "
+            "use sqlite:///path/file.sqlite3 or postgresql+psycopg://user@host/db"
+        ) from None
+    if parsed.get_backend_name() == "sqlite":
+        _ensure_sqlite_dir(parsed)
+        # isolation_level=None hands transaction control to the events below.
+        connect_args = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+        connect_args.update(kwargs.pop("connect_args", {}))
+        engine = sa.create_engine(parsed, connect_args=connect_args, **kwargs)
+        _install_sqlite_events(engine)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        kwargs.setdefault("pool_pre_ping", True)
+        return sa.create_engine(parsed, **kwargs)
+    raise DatabaseError(
+        f"unsupported database {parsed.get_backend_name()!r}; use SQLite or PostgreSQL"
+    )
+
+
+def _install_sqlite_events(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get("write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def write_tx(engine: Engine) -> Iterator[Connection]:
+    """A write transaction: committed on success, rolled back on any exception."""
+    with engine.connect() as conn:
+        conn.execution_options(write=True)
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def session(engine: Engine, *, write: bool = False) -> Iterator[Session]:
+    """An ORM session; ``write=True`` takes the SQLite write lock at BEGIN."""
+    with engine.connect() as conn:
+        if write:
+            conn.execution_options(write=True)
+        with Session(bind=conn) as sess:
+            try:
+                yield sess
+                if write:
+                    sess.commit()
+            except BaseException:
+                sess.rollback()
+                raise
+
+
+def check_connection(engine: Engine) -> None:
+    """Fail early, in one line, when the database cannot be reached."""
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except sa.exc.OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseError(
+            f"cannot reach the database at {engine.url.render_as_string(hide_password=True)} "
+            f"({reason}); check COURSERADAR_DATABASE_URL and that the server is running"
+        ) from None
+
+
+def bump_version(conn: Connection) -> None:
+    """Mark the catalog as changed so in-memory search indexes reload."""
+    conn.execute(
+        sa.text(
+            "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR(20)) "
+            "WHERE key = 'catalog_version'"
+        )
+    )
+
+
+def catalog_version(conn: Connection) -> int:
+    value = conn.execute(sa.text("SELECT value FROM meta WHERE key = 'catalog_version'")).scalar()
+    return int(value or 0)
+
+
+# -- schema upgrades ---------------------------------------------------------------
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision``. Migrations only add; they never drop user data."""
+    from alembic import command
+
+    check_connection(engine)
+    command.upgrade(_alembic_config(engine), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision(engine: Engine) -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()

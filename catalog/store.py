@@ -1,0 +1,557 @@
+"""Writing courses into the catalog: bulk upserts, cross-source merging, status marking.
+
+Every write of a batch happens in one transaction, so a failing source never leaves
+half its listings written. Listings are upserted by (source, source_id) with
+``INSERT ... ON CONFLICT`` on both dialects; the course a listing belongs to is found
+by dedupe (canonical URL, then provider and fuzzy title) against courses of *other*
+sources: a source's own listings are told apart by their source_id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from catalog.db import bump_version, write_tx
+from catalog.models import Course, CourseEvent, Listing, Source
+from catalog.record import CERTIFICATE_RANK, COST_RANK, CourseRecord
+from catalog.text import fold
+
+COURSE = Course.__table__  # type: ignore[attr-defined]
+LISTING = Listing.__table__  # type: ignore[attr-defined]
+EVENT = CourseEvent.__table__  # type: ignore[attr-defined]
+SOURCE = Source.__table__  # type: ignore[attr-defined]
+
+# Whose facts win when several sources list one course: hand-checked facts first, then
+# the provider's own catalogue, then aggregators, then anything imported.
+SOURCE_PRIORITY = (
+    "curated",
+    "microsoft-learn",
+    "coursera",
+    "edx",
+    "udacity",
+    "futurelearn",
+    "xikolo",
+    "mit-ocw",
+    "schemaorg",
+    "classcentral",
+)
+
+# Scalar course fields copied from the merged record.
+SCALAR_FIELDS = (
+    "title",
+    "url",
+    "provider",
+    "platform",
+    "description",
+    "kind",
+    "level",
+    "cost",
+    "price_amount",
+    "price_currency",
+    "price_eur",
+    "price_rate_date",
+    "price_is_estimate",
+    "certificate",
+    "hours_min",
+    "hours_max",
+    "weeks",
+    "hours_per_week_min",
+    "hours_per_week_max",
+    "pace",
+    "start_date",
+    "rating",
+    "rating_count",
+    "enrollments",
+    "checked_on",
+)
+LIST_FIELDS = ("topics", "skills", "languages", "subtitle_languages", "offers")
+SEARCH_LIMIT = 20_000  # characters of description indexed; a 1 MB text must not bloat the index
+CHUNK = 500
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def source_rank(source: str) -> int:
+    try:
+        return SOURCE_PRIORITY.index(source)
+    except ValueError:
+        return len(SOURCE_PRIORITY)
+
+
+def record_hash(data: dict[str, Any]) -> str:
+    """Content hash of a normalised record: equal hash = nothing to update."""
+    blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha1(blob.encode(), usedforsecurity=False).hexdigest()
+
+
+def _date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def merge(records: Sequence[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """Course fields from its listings' records, field by field by source priority.
+
+    ``cost`` is the cheapest way in over all listings, ``certificate`` the best one on
+    offer, as GUIDE.md defines the summary fields.
+    """
+    ordered = sorted(records, key=lambda item: source_rank(item[0]))
+    out: dict[str, Any] = {}
+    for name in SCALAR_FIELDS:
+        out[name] = next((r.get(name) for _, r in ordered if r.get(name) is not None), None)
+    out["price_is_estimate"] = bool(out["price_is_estimate"])
+    out["kind"] = out["kind"] or "course"
+    for name in LIST_FIELDS:
+        merged: list[Any] = []
+        for _, r in ordered:
+            for value in r.get(name) or []:
+                if value not in merged:
+                    merged.append(value)
+        out[name] = merged
+    costs = [str(r["cost"]) for _, r in ordered if r.get("cost") in COST_RANK]
+    if costs:
+        out["cost"] = min(costs, key=lambda c: COST_RANK[c])
+    certs = [str(r["certificate"]) for _, r in ordered if r.get("certificate") in CERTIFICATE_RANK]
+    if certs:
+        out["certificate"] = max(certs, key=lambda c: CERTIFICATE_RANK[c])
+    for name in ("price_rate_date", "start_date", "checked_on"):
+        out[name] = _date(out[name])
+    out["sources"] = sorted({s for s, _ in records}, key=source_rank)
+    out["search_title"] = fold(out["title"])[:2000]
+    out["search_body"] = _search_body(out)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _topic_words() -> dict[str, str]:
+    """Per topic slug, the words a searcher may type for it (slug, English, German)."""
+    from catalog.topics import topic_labels
+
+    en, de = topic_labels("en"), topic_labels("de")
+    return {slug: f"{slug.replace('-', ' ')} {en[slug]} {de.get(slug, '')}" for slug in en}
+
+
+def _search_body(course: dict[str, Any]) -> str:
+    labels = _topic_words()
+    parts = [course.get("provider"), course.get("platform"), *course.get("skills", [])]
+    for slug in course.get("topics", []):
+        parts.append(labels.get(slug, slug))
+    parts.append((course.get("description") or "")[:SEARCH_LIMIT])
+    return fold(" ".join(p for p in parts if p))
+
+
+@dataclass
+class UpsertResult:
+    """What one batch did, in ckanext-harvest's terms."""
+
+    added: int = 0  # new courses
+    merged: int = 0  # new listings of courses another source already had
+    updated: int = 0
+    unchanged: int = 0
+    course_ids: list[int] = field(default_factory=list)  # in input order
+
+    @property
+    def added_or_merged(self) -> int:
+        return self.added + self.merged
+
+
+def _insert(conn: Connection, table: sa.Table) -> Any:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def _chunks(seq: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(seq), size):
+        yield seq[i : i + size]
+
+
+def upsert_records(
+    engine: Engine,
+    source: str,
+    records: Iterable[CourseRecord],
+    *,
+    run_id: int | None = None,
+    now: datetime | None = None,
+    dedupe: bool = True,
+) -> UpsertResult:
+    """Upsert one source's records in one transaction. See the module docstring."""
+    with write_tx(engine) as conn:
+        result = upsert_in(conn, source, records, run_id=run_id, now=now, dedupe=dedupe)
+        bump_version(conn)
+    return result
+
+
+def upsert_in(
+    conn: Connection,
+    source: str,
+    records: Iterable[CourseRecord],
+    *,
+    run_id: int | None = None,
+    now: datetime | None = None,
+    dedupe: bool = True,
+) -> UpsertResult:
+    """The body of :func:`upsert_records` inside a caller's transaction."""
+    now = now or utcnow()
+    batch: dict[str, dict[str, Any]] = {}
+    for rec in records:
+        data = rec.to_dict()
+        data.pop("source", None)
+        batch[str(rec.source_id)] = data  # a source listing one id twice: the last wins
+    existing = {
+        row.source_id: row
+        for row in conn.execute(
+            sa.select(
+                LISTING.c.id,
+                LISTING.c.source_id,
+                LISTING.c.course_id,
+                LISTING.c.content_hash,
+                LISTING.c.status,
+            ).where(LISTING.c.source == source)
+        )
+    }
+    result = UpsertResult()
+    touched: list[int] = []
+    changed: list[dict[str, Any]] = []
+    fresh: list[tuple[str, dict[str, Any], str]] = []
+    recompute: set[int] = set()
+    for source_id, data in batch.items():
+        digest = record_hash(data)
+        old = existing.get(source_id)
+        if old is None:
+            fresh.append((source_id, data, digest))
+        elif old.content_hash == digest and old.status == "active":
+            touched.append(old.id)
+            result.unchanged += 1
+        else:
+            changed.append(
+                {
+                    "b_id": old.id,
+                    "record": _jsonable(data),
+                    "raw": data.get("raw") or {},
+                    "url": data.get("url"),
+                    "content_hash": digest,
+                }
+            )
+            recompute.add(old.course_id)
+            if old.content_hash == digest:
+                result.unchanged += 1
+            else:
+                result.updated += 1
+            if old.status != "active":
+                _event(conn, old.course_id, run_id, now, "returned", old.status, "active")
+    for chunk in _chunks(touched):
+        conn.execute(
+            LISTING.update()
+            .where(LISTING.c.id.in_(chunk))
+            .values(last_seen=now, missed_refreshes=0)
+        )
+    if changed:
+        conn.execute(
+            LISTING.update()
+            .where(LISTING.c.id == sa.bindparam("b_id"))
+            .values(
+                record=sa.bindparam("record"),
+                raw=sa.bindparam("raw"),
+                url=sa.bindparam("url"),
+                content_hash=sa.bindparam("content_hash"),
+                last_seen=now,
+                missed_refreshes=0,
+                status="active",
+            ),
+            changed,
+        )
+    if fresh:
+        _insert_fresh(conn, source, fresh, result, recompute, run_id, now, dedupe)
+    if recompute:
+        recompute_courses(conn, sorted(recompute), run_id=run_id, now=now)
+    ids = {
+        row.source_id: row.course_id
+        for row in conn.execute(
+            sa.select(LISTING.c.source_id, LISTING.c.course_id).where(LISTING.c.source == source)
+        )
+    }
+    result.course_ids = [ids[sid] for sid in batch if sid in ids]
+    return result
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = json.loads(json.dumps(data, default=str))
+    return out
+
+
+def _insert_fresh(
+    conn: Connection,
+    source: str,
+    fresh: list[tuple[str, dict[str, Any], str]],
+    result: UpsertResult,
+    recompute: set[int],
+    run_id: int | None,
+    now: datetime,
+    dedupe: bool,
+) -> None:
+    matcher = _matcher(conn, source) if dedupe else None
+    new_courses: list[dict[str, Any]] = []
+    listing_rows: list[dict[str, Any]] = []
+    for source_id, data, digest in fresh:
+        key = f"{source}:{source_id}"
+        target = None
+        if matcher is not None:
+            target = matcher.find(data.get("url"), data.get("provider"), data.get("title") or "")
+        if target is None:
+            row = merge([(source, data)])
+            row.update(
+                key=key,
+                source=source,
+                source_id=source_id,
+                first_seen=now,
+                last_seen=now,
+                status="active",
+                updated_at=now,
+            )
+            new_courses.append(row)
+            result.added += 1
+        else:
+            recompute.add(target)
+            result.merged += 1
+        listing_rows.append(
+            {
+                "source": source,
+                "source_id": source_id,
+                "course_id": target,
+                "key": key,
+                "url": data.get("url"),
+                "content_hash": digest,
+                "record": _jsonable(data),
+                "raw": data.get("raw") or {},
+                "first_seen": now,
+                "last_seen": now,
+                "status": "active",
+                "missed_refreshes": 0,
+            }
+        )
+    key_to_id: dict[str, int] = {}
+    if new_courses:
+        stmt = _insert(conn, COURSE)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[COURSE.c.key],
+            set_={"last_seen": stmt.excluded.last_seen, "status": "active"},
+        )
+        conn.execute(stmt, new_courses)
+        keys = [c["key"] for c in new_courses]
+        for chunk in _chunks(keys):
+            key_to_id.update(
+                conn.execute(sa.select(COURSE.c.key, COURSE.c.id).where(COURSE.c.key.in_(chunk)))
+                .tuples()
+                .all()
+            )
+        conn.execute(
+            EVENT.insert(),
+            [
+                {"course_id": key_to_id[k], "run_id": run_id, "at": now, "event": "new"}
+                for k in keys
+            ],
+        )
+    for row in listing_rows:
+        key = row.pop("key")
+        if row["course_id"] is None:
+            row["course_id"] = key_to_id[key]
+    stmt = _insert(conn, LISTING)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[LISTING.c.source, LISTING.c.source_id],
+        set_={
+            "record": stmt.excluded.record,
+            "raw": stmt.excluded.raw,
+            "content_hash": stmt.excluded.content_hash,
+            "last_seen": stmt.excluded.last_seen,
+            "status": "active",
+            "missed_refreshes": 0,
+        },
+    )
+    conn.execute(stmt, listing_rows)
+
+
+def _matcher(conn: Connection, source: str) -> Any:
+    """A dedupe matcher over the courses that some other source already lists.
+
+    None when there are none (a first load), which skips matching altogether.
+    """
+    others = COURSE.c.key.not_like(f"{source}:%")
+    if conn.execute(sa.select(COURSE.c.id).where(others).limit(1)).first() is None:
+        return None
+    from catalog.dedupe import MatchEntry, Matcher
+
+    rows = conn.execute(
+        sa.select(COURSE.c.id, COURSE.c.url, COURSE.c.provider, COURSE.c.title).where(others)
+    )
+    return Matcher(MatchEntry(r.id, r.url, r.provider, r.title) for r in rows)
+
+
+def recompute_courses(
+    conn: Connection, course_ids: Sequence[int], *, run_id: int | None, now: datetime
+) -> None:
+    """Re-merge courses from their listings; record price changes and status changes."""
+    for chunk in _chunks(course_ids):
+        listings: dict[int, list[tuple[str, dict[str, Any], str]]] = {}
+        for row in conn.execute(
+            sa.select(LISTING.c.course_id, LISTING.c.source, LISTING.c.record, LISTING.c.status)
+            .where(LISTING.c.course_id.in_(chunk))
+            .order_by(LISTING.c.id)
+        ):
+            listings.setdefault(row.course_id, []).append((row.source, row.record, row.status))
+        before = {
+            row.id: row
+            for row in conn.execute(
+                sa.select(
+                    COURSE.c.id, COURSE.c.price_amount, COURSE.c.price_currency, COURSE.c.status
+                ).where(COURSE.c.id.in_(chunk))
+            )
+        }
+        updates: list[dict[str, Any]] = []
+        for course_id, items in listings.items():
+            live = [(s, r) for s, r, st in items if st != "removed"] or [
+                (s, r) for s, r, _ in items
+            ]
+            new = merge(live)
+            new["status"] = _course_status([st for _, _, st in items])
+            new["updated_at"] = now
+            new["last_seen"] = now
+            new["b_id"] = course_id
+            old = before.get(course_id)
+            if old is not None:
+                old_price = _price_text(old.price_amount, old.price_currency)
+                new_price = _price_text(new["price_amount"], new["price_currency"])
+                if old_price != new_price:
+                    _event(conn, course_id, run_id, now, "price_changed", old_price, new_price)
+                if old.status != new["status"]:
+                    _event(conn, course_id, run_id, now, new["status"], old.status, new["status"])
+                    if new["status"] != "active":
+                        new["last_seen"] = None
+            updates.append(new)
+        for u in updates:  # a course that went stale or removed keeps when it was last seen
+            if u["last_seen"] is None:
+                u["last_seen"] = _last_seen(conn, u["b_id"])
+        if updates:
+            conn.execute(COURSE.update().where(COURSE.c.id == sa.bindparam("b_id")), updates)
+
+
+def _last_seen(conn: Connection, course_id: int) -> datetime:
+    value = conn.execute(
+        sa.select(sa.func.max(LISTING.c.last_seen)).where(LISTING.c.course_id == course_id)
+    ).scalar()
+    return value or utcnow()
+
+
+def _course_status(statuses: list[str]) -> str:
+    if "active" in statuses:
+        return "active"
+    if "stale" in statuses:
+        return "stale"
+    return "removed"
+
+
+def _price_text(amount: float | None, currency: str | None) -> str | None:
+    if amount is None:
+        return None
+    return f"{amount:g} {currency or ''}".strip()
+
+
+def _event(
+    conn: Connection,
+    course_id: int,
+    run_id: int | None,
+    now: datetime,
+    event: str,
+    old: str | None,
+    new: str | None,
+) -> None:
+    conn.execute(
+        EVENT.insert().values(
+            course_id=course_id, run_id=run_id, at=now, event=event, old=old, new=new
+        )
+    )
+
+
+def mark_missing(
+    conn: Connection,
+    source: str,
+    seen: set[str],
+    *,
+    run_id: int | None,
+    now: datetime | None = None,
+    remove_after: int = 3,
+) -> tuple[int, int]:
+    """After a successful refresh: listings the source no longer shows go stale, and are
+    removed once missed ``remove_after`` refreshes in a row. Returns (stale, removed)."""
+    now = now or utcnow()
+    rows = conn.execute(
+        sa.select(
+            LISTING.c.id,
+            LISTING.c.source_id,
+            LISTING.c.course_id,
+            LISTING.c.missed_refreshes,
+            LISTING.c.status,
+        ).where(LISTING.c.source == source, LISTING.c.status != "removed")
+    ).all()
+    updates = []
+    stale = removed = 0
+    for row in rows:
+        if row.source_id in seen:
+            continue
+        missed = row.missed_refreshes + 1
+        status = "removed" if missed >= remove_after else "stale"
+        stale += status == "stale"
+        removed += status == "removed"
+        updates.append({"b_id": row.id, "missed": missed, "status": status})
+    if updates:
+        conn.execute(
+            LISTING.update()
+            .where(LISTING.c.id == sa.bindparam("b_id"))
+            .values(missed_refreshes=sa.bindparam("missed"), status=sa.bindparam("status")),
+            updates,
+        )
+        affected = sorted({r.course_id for r in rows if r.source_id not in seen})
+        recompute_courses(conn, affected, run_id=run_id, now=now)
+    return stale, removed
+
+
+def set_source(
+    conn: Connection,
+    name: str,
+    *,
+    title: str = "",
+    state: str,
+    at: datetime,
+    success: bool,
+) -> None:
+    """Record a source's last refresh (and last success) and its live listing count."""
+    count = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(LISTING)
+        .where(LISTING.c.source == name, LISTING.c.status != "removed")
+    ).scalar_one()
+    values: dict[str, Any] = {
+        "title": title,
+        "last_refresh_at": at,
+        "last_state": state,
+        "listing_count": count,
+    }
+    if success:
+        values["last_success_at"] = at
+    stmt = _insert(conn, SOURCE).values(name=name, **values)
+    conn.execute(stmt.on_conflict_do_update(index_elements=[SOURCE.c.name], set_=values))

@@ -1,0 +1,1 @@
+"""The Streamlit app (a thin front end over catalog/)."""
