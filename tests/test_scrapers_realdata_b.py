@@ -8,6 +8,7 @@ hand against the files.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -240,5 +241,79 @@ def test_futurelearn_broken_input_gives_errors_not_exceptions() -> None:
             b'{"courses": []}',
             b'[{"title": "no uuid or name"}, 3]',
             b"<!DOCTYPE html><html><body>Just a moment...</body></html>",
+        ],
+    )
+
+
+# --------------------------------------------------------------------------- Microsoft Learn
+# No saved Learn Catalog API response is public (PROVENANCE.md): the parsing itself is
+# tested on the hand-built fixture in tests/fixtures/microsoft-learn by the generic runner.
+# Here: the AI marking the scope rule relies on, and broken input.
+
+MS_URL = "https://learn.microsoft.com/api/catalog/?locale=en-us&type=certifications,exams"
+
+
+def test_microsoft_learn_marks_ai_items_for_the_scope_rule() -> None:
+    body = json.dumps(
+        {
+            "exams": [
+                {
+                    "uid": "exam.ai-900",
+                    "title": "Microsoft Azure AI Fundamentals",
+                    "display_name": "AI-900",
+                    "products": ["azure"],
+                },
+                {
+                    "uid": "exam.az-900",
+                    "title": "Microsoft Azure Fundamentals",
+                    "display_name": "AZ-900",
+                    "products": ["azure"],
+                },
+            ],
+            "learningPaths": [
+                {
+                    "uid": "learn.p1",
+                    "title": "Train models",
+                    "subjects": ["machine-learning"],
+                    "duration_in_minutes": 45,
+                },
+            ],
+        }
+    ).encode()
+    result = get_scraper("microsoft-learn").parse(body, MS_URL)
+    assert result.errors == []
+    records = _by_id(result)
+    assert "Artificial Intelligence" in records["exam.ai-900"]["categories"]
+    assert records["exam.ai-900"]["title"] == "Exam AI-900: Microsoft Azure AI Fundamentals"
+    assert records["exam.az-900"]["categories"] == ["azure"]  # no taxonomy in this answer
+    assert records["learn.p1"]["categories"] == [
+        "machine-learning",
+        "Artificial Intelligence",
+        "Machine Learning",
+    ]
+    assert records["learn.p1"]["effort"] == "PT45M"
+    assert records["learn.p1"]["cost"] == "free"
+
+
+def test_microsoft_learn_is_declared_optional() -> None:
+    scraper = get_scraper("microsoft-learn")
+    assert "2026" in type(scraper).title and "optional" in type(scraper).title
+    assert "2026" in type(scraper).confirmed
+
+
+def test_microsoft_learn_broken_input_gives_errors_not_exceptions() -> None:
+    scraper = get_scraper("microsoft-learn")
+    full = json.dumps({"exams": [{"uid": "exam.ai-102", "title": "x" * 200}]}).encode()
+    _assert_broken_input_is_reported(
+        scraper,
+        MS_URL,
+        [
+            full[:40],  # truncated JSON
+            b"",
+            b"[]",
+            b'{"levels": [], "products": []}',  # taxonomies only: nothing to list
+            b'{"exams": "none"}',
+            b'{"exams": [{"title": "no uid"}]}',
+            b"<html><body>Sign in to continue</body></html>",
         ],
     )

@@ -1,0 +1,310 @@
+"""Microsoft Learn: certifications, exams, learning paths and courses from the Learn Catalog API.
+
+OPTIONAL SOURCE. Microsoft announced that this unauthenticated endpoint keeps working until
+June 2026 and is then deprecated in favour of the Learn Platform API, which needs a
+Microsoft Entra sign-in and an onboarded app. When it goes, this module reports errors and
+the AI certifications stay listed through the curated data file; the module is kept so
+``sources check`` says plainly when the old endpoint stops answering.
+
+Endpoint relied on: ``GET https://learn.microsoft.com/api/catalog/?locale=en-us&type=
+certifications,exams,learningPaths,courses`` (no auth, one JSON object, a few MB). Arrays
+and fields (Learn Catalog API developer reference, learn.microsoft.com/training/support/
+catalog-api-developer-reference, and its 2022 docs source; the .NET wrapper
+markjulmar/MSLearnCatalogAPI, src/Models/*.cs):
+
+* ``certifications``: uid, title, subtitle, url, certification_type, exams, levels, roles,
+  products, subjects, study_guide, last_modified;
+* ``exams``: uid, title, subtitle, display_name ("AI-102"), url, locales, levels, roles,
+  products, courses, providers, study_guide, last_modified;
+* ``learningPaths`` (and ``modules`` when asked for): uid, title, summary (HTML), url,
+  duration_in_minutes, levels, roles, products, subjects, rating{count, average},
+  popularity, locale, last_modified, modules, number_of_children;
+* ``courses`` (instructor-led): uid, course_number, title, summary, duration_in_hours,
+  url, locales, certification, exam, levels, roles, products;
+* taxonomies ``levels``, ``roles``, ``products``, ``subjects``: {id, name, children[]}.
+
+Mapping: certifications and exams are kind ``certification`` with certificate
+``certification`` (a proctored exam; the exam fee is not in the API, so price stays null).
+Learning paths and modules are free, self-paced, with no certificate; instructor-led
+courses are scheduled. Product and subject ids are resolved to their names for
+``categories``; an item counts as AI when a product, subject or role is one of
+``AI_PRODUCTS`` / ``AI_SUBJECTS`` / ``AI_ROLES`` or it is one of ``AI_CREDENTIALS``
+(AI-900, AI-102, DP-100 and their certifications), and then also carries the category
+"Artificial Intelligence" (plus "Machine Learning" for the ML ones) so the topic
+classifier's scope rule keeps it. The id lists follow Learn's taxonomy as documented and
+seen in public code; no saved catalog response is public, so the fixture is built by hand.
+Not checked live.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from bs4 import BeautifulSoup
+
+from catalog.record import RawCourse
+from scrapers.base import Fetcher, ParseResult, Request, Scraper, as_list
+
+PROVIDER = "Microsoft"
+PLATFORM = "Microsoft Learn"
+
+# Learn taxonomy ids that make an item an AI item.
+AI_PRODUCTS = frozenset(
+    {
+        "ai-services",
+        "azure-ai-services",
+        "azure-cognitive-services",
+        "azure-openai",
+        "azure-ai-studio",
+        "ai-studio",
+        "azure-ai-foundry",
+        "azure-machine-learning",
+        "azure-ai-search",
+        "azure-cognitive-search",
+        "azure-ai-document-intelligence",
+        "azure-form-recognizer",
+        "azure-ai-language",
+        "azure-ai-speech",
+        "azure-ai-vision",
+        "azure-ai-content-safety",
+        "azure-ai-bot-service",
+        "azure-bot-service",
+        "ai-builder",
+        "microsoft-copilot-studio",
+        "microsoft-365-copilot",
+        "github-copilot",
+        "semantic-kernel",
+        "ml-net",
+        "windows-ml",
+    }
+)
+AI_SUBJECTS = frozenset(
+    {"artificial-intelligence", "machine-learning", "generative-ai", "responsible-ai"}
+)
+AI_ROLES = frozenset({"ai-engineer", "ai-edge-engineer", "data-scientist"})
+AI_CREDENTIALS = frozenset(
+    {
+        "exam.ai-900",
+        "exam.ai-102",
+        "exam.dp-100",
+        "certification.azure-ai-fundamentals",
+        "certification.azure-ai-engineer",
+        "certification.azure-data-scientist",
+    }
+)
+# Of the above, the ones that are about machine learning in particular.
+ML_IDS = frozenset(
+    {
+        "azure-machine-learning",
+        "machine-learning",
+        "data-scientist",
+        "ml-net",
+        "exam.dp-100",
+        "certification.azure-data-scientist",
+    }
+)
+
+# Top-level arrays this module turns into records, with what they are.
+_ITEM_ARRAYS = ("certifications", "exams", "learningPaths", "modules", "courses")
+_TAXONOMIES = ("levels", "roles", "products", "subjects")
+
+
+class MicrosoftLearnScraper(Scraper):
+    name = "microsoft-learn"
+    title = "Microsoft Learn (optional: endpoint ends June 2026)"
+    homepage = "https://learn.microsoft.com/training/"
+    endpoints: ClassVar[dict[str, str]] = {
+        "start": "https://learn.microsoft.com/api/catalog/"
+        "?locale=en-us&type=certifications,exams,learningPaths,courses"
+    }
+    confirmed = (
+        "field names from Microsoft's Learn Catalog API developer reference and the "
+        "markjulmar/MSLearnCatalogAPI models; fixture built by hand; not checked live; "
+        "endpoint announced to end June 2026"
+    )
+
+    def gather(self, fetcher: Fetcher) -> Iterator[Request]:
+        """The catalog is one document: a single request (taxonomies come with it)."""
+        yield Request(self.endpoint["start"], kind="catalog")
+
+    def parse(self, content: bytes, url: str) -> ParseResult:
+        try:
+            return _parse(content)
+        except Exception as exc:  # parse never raises: a surprise is reported, not thrown
+            return _error(f"cannot read catalog ({type(exc).__name__}: {exc})")
+
+
+def _parse(content: bytes) -> ParseResult:
+    if not content.strip():
+        return _error("empty answer")
+    try:
+        data = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        return _error(f"not JSON ({exc})")
+    if not isinstance(data, dict):
+        return _error(f"expected a JSON object, got {type(data).__name__}")
+    present = [key for key in _ITEM_ARRAYS if key in data]
+    if not present:
+        return _error("none of certifications/exams/learningPaths/modules/courses in answer")
+
+    names = {key: _taxonomy(data.get(key)) for key in _TAXONOMIES}
+    result = ParseResult()
+    for key in present:
+        items = data[key]
+        if not isinstance(items, list):
+            result.errors.append(f"microsoft-learn: '{key}' is not a list")
+            continue
+        for i, item in enumerate(items):
+            record = _record(key, item, names) if isinstance(item, dict) else None
+            if record is None:
+                result.errors.append(f"microsoft-learn: {key}[{i}] has no uid or title")
+            else:
+                result.records.append(record)
+    return result
+
+
+def _record(array: str, item: dict[str, Any], names: dict[str, dict[str, str]]) -> RawCourse | None:
+    uid = _str(item.get("uid"))
+    title = _str(item.get("title"))
+    if not uid or not title:
+        return None
+    record = RawCourse(
+        source_id=uid,
+        title=title,
+        url=_without_tracking(_str(item.get("url"))) or None,
+        provider=PROVIDER,
+        platform=PLATFORM,
+    )
+    extra: dict[str, Any] = {"catalog_type": array}
+
+    if array in ("certifications", "exams"):
+        record["kind"] = "certification"
+        record["certificate"] = "certification"
+        display = _str(item.get("display_name"))
+        if display:
+            extra["exam_code"] = display
+            if display.lower() not in title.lower():
+                record["title"] = f"Exam {display}: {title}"
+        description = _text(item.get("subtitle")) or _text(item.get("summary"))
+        for key in ("certification_type", "exams", "courses", "study_guide", "providers"):
+            if item.get(key):
+                extra[key] = item[key]
+    elif array in ("learningPaths", "modules"):
+        record["kind"] = "learning_path" if array == "learningPaths" else "course"
+        record["cost"] = "free"
+        record["certificate"] = "none"
+        record["pace"] = "self_paced"
+        description = _text(item.get("summary"))
+        minutes = item.get("duration_in_minutes")
+        if isinstance(minutes, int | float) and _positive(minutes):
+            record["effort"] = _iso_minutes(round(minutes))
+            extra["duration_in_minutes"] = minutes
+        rating = item.get("rating")
+        if isinstance(rating, dict):
+            if _positive(rating.get("average")):
+                record["rating"] = rating["average"]
+            if _positive(rating.get("count")):
+                record["rating_count"] = rating["count"]
+        for key in ("popularity", "number_of_children", "modules"):
+            if item.get(key) is not None:
+                extra[key] = item[key]
+    else:  # instructor-led courses
+        record["kind"] = "course"
+        record["pace"] = "scheduled"
+        description = _text(item.get("summary"))
+        hours = item.get("duration_in_hours")
+        if _positive(hours):
+            record["effort"] = f"{hours:g} hours"
+        for key in ("course_number", "certification", "exam"):
+            if item.get(key):
+                extra[key] = item[key]
+
+    if description:
+        record["description"] = description
+    if as_list(item.get("locales")):  # exams and courses: the languages they are offered in
+        record["language"] = as_list(item.get("locales"))
+    elif _str(item.get("locale")):  # paths and modules: the locale of this metadata
+        record["language"] = _str(item.get("locale"))
+    levels = as_list(item.get("levels"))
+    if levels:
+        record["level"] = levels[0] if len(levels) == 1 else ", ".join(levels)
+
+    products = as_list(item.get("products"))
+    subjects = as_list(item.get("subjects"))
+    roles = as_list(item.get("roles"))
+    categories = [names["products"].get(p, p) for p in products]
+    categories += [names["subjects"].get(s, s) for s in subjects]
+    ids = {uid, *products, *subjects, *roles}
+    if ids & (AI_PRODUCTS | AI_SUBJECTS | AI_ROLES | AI_CREDENTIALS):
+        categories.append("Artificial Intelligence")
+        if ids & ML_IDS:
+            categories.append("Machine Learning")
+    categories = list(dict.fromkeys(c for c in categories if c))
+    if categories:
+        record["categories"] = categories
+    if products:
+        extra["products"] = products
+    if subjects:
+        extra["subjects"] = subjects
+    if roles:
+        extra["roles"] = [names["roles"].get(r, r) for r in roles]
+    if item.get("last_modified"):
+        extra["last_modified"] = item["last_modified"]
+    record["extra"] = extra
+    return record
+
+
+def _taxonomy(items: Any) -> dict[str, str]:
+    """[{id, name, children[{id, name}]}] -> {id: name}, children included."""
+    out: dict[str, str] = {}
+    stack = list(items) if isinstance(items, list) else []
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        if node.get("id") and node.get("name"):
+            out[str(node["id"])] = str(node["name"]).strip()
+        if isinstance(node.get("children"), list):
+            stack.extend(node["children"])
+    return out
+
+
+def _error(reason: str) -> ParseResult:
+    return ParseResult(errors=[f"microsoft-learn: {reason}"])
+
+
+def _str(value: Any) -> str:
+    if value is None or isinstance(value, dict | list):
+        return ""
+    return " ".join(str(value).split())
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+
+
+def _iso_minutes(minutes: int) -> str:
+    """74 -> "PT1H14M": an ISO 8601 duration, which the normaliser reads like "P1DT6H"."""
+    hours, rest = divmod(minutes, 60)
+    return "PT" + (f"{hours}H" if hours else "") + (f"{rest}M" if rest or not hours else "")
+
+
+def _text(value: Any) -> str:
+    """Learn's summaries are HTML paragraphs -> plain text."""
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    if "<" not in value and "&" not in value:
+        return " ".join(value.split())
+    return " ".join(BeautifulSoup(value, "html.parser").get_text(" ").split())
+
+
+def _without_tracking(url: str) -> str:
+    """Drop the ``WT.mc_id`` campaign parameter the API appends to every URL."""
+    if not url.startswith(("http://", "https://")):
+        return ""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if not k.lower().startswith("wt.")]
+    return urlunsplit(parts._replace(query=urlencode(query)))
