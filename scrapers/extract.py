@@ -94,7 +94,17 @@ def text_of(fragment: str | None) -> str:
     if "<" not in fragment and "&" not in fragment:
         return " ".join(fragment.split())
     soup = BeautifulSoup(fragment, "html.parser")
-    return " ".join(soup.get_text(" ").split())
+    # Space between blocks ("</p><p>"), none inside inline markup ("<b>KI</b>?").
+    for el in soup.find_all(_BLOCK_TAGS):
+        el.insert_before(" ")
+        el.insert_after(" ")
+    return " ".join(soup.get_text().split())
+
+
+_BLOCK_TAGS = [
+    *("p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "tr", "td", "th", "table"),
+    *("h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "blockquote", "pre", "hr"),
+]
 
 
 def _soup(html: str | bytes) -> BeautifulSoup:
