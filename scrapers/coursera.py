@@ -20,7 +20,9 @@ Also understood, because real bodies of them exist: a memberships answer whose c
 shortDescription, estimatedClassWorkload, instructor); its topic ``id`` N is the course
 ``v1-N`` of courses.v1 (checked against the 2015 listing in shared/realdata).
 
-Prices are not in the API, so price stays null; a ``certificates`` value is kept as a hint.
+Prices are not in the API, so price stays null; a ``certificates`` value (e.g. VerifiedCert)
+becomes the hint "Course certificate". Raw values are written as phrases the normaliser
+reads ("self-paced", "Course certificate"); the source's own codes stay in ``extra``.
 Confirmed: courses.v1 and linked partners.v1 against the two saved 2016 pages in
 shared/realdata (200 courses); specialization fields from public code only; not checked live.
 """
@@ -44,7 +46,8 @@ COURSE_FIELDS = (
 SPECIALIZATION_FIELDS = "name,slug,description,tagline,partnerIds,courseIds,productVariant"
 WEB = "https://www.coursera.org"
 # courseType -> pace. v1.session courses ran on a calendar; v2 courses are on demand.
-_PACE = {"v1.session": "scheduled", "v2.ondemand": "self_paced", "v2.capstone": "self_paced"}
+# Values are phrases the normaliser reads (catalog.normalize.normalize_pace), not vocabulary ids.
+_PACE = {"v1.session": "scheduled", "v2.ondemand": "self-paced", "v2.capstone": "self-paced"}
 
 
 class CourseraScraper(Scraper):
@@ -193,8 +196,8 @@ def _course(
     if workload:
         record["effort"] = workload
     certificates = as_list(element.get("certificates"))
-    if certificates:
-        record["certificate"] = ", ".join(certificates)
+    if certificates:  # e.g. ["VerifiedCert"]: a paid course certificate exists
+        record["certificate"] = "Course certificate"
     course_type = _str(element.get("courseType"))
     if course_type in _PACE:
         record["pace"] = _PACE[course_type]
@@ -203,6 +206,8 @@ def _course(
         record["start_date"] = start  # on-demand courses report a launch date, not a next start
 
     extra: dict[str, Any] = {}
+    if certificates:
+        extra["certificates"] = certificates
     if course_type:
         extra["course_type"] = course_type
     if partner_ids:

@@ -9,7 +9,8 @@ Mapping: ``uuid`` -> source_id; the organisation -> provider; categories kept fo
 classifier; hours_per_week -> effort ("3 hours per week"); the latest run's start ->
 start_date (parse is pure and cannot know today's date, and a feed lists runs up to the
 next one) with its duration_in_weeks -> duration; every run is kept in ``extra``.
-``has_certificates`` true -> a completion certificate can be had (FutureLearn sells it).
+``has_certificates`` -> "Certificate available" / "No certificate" (phrases the normaliser
+reads; FutureLearn sells the certificate), the flag itself kept in ``extra``.
 No prices in the feed. Confirmed against the real 2017 feed in shared/realdata (514
 courses); the feed's current address and shape were not checked live.
 """
@@ -98,9 +99,9 @@ def _course(item: dict[str, Any]) -> RawCourse | None:
     if isinstance(hours, int | float) and not isinstance(hours, bool) and hours > 0:
         record["effort"] = f"{hours:g} {'hour' if hours == 1 else 'hours'} per week"
     if item.get("has_certificates") is True:
-        record["certificate"] = "completion"
+        record["certificate"] = "Certificate available"
     elif item.get("has_certificates") is False:
-        record["certificate"] = "none"
+        record["certificate"] = "No certificate"
 
     runs = [r for r in item.get("runs") or [] if isinstance(r, dict)]
     dated = sorted((r for r in runs if _str(r.get("start_date"))), key=lambda r: r["start_date"])
@@ -113,6 +114,8 @@ def _course(item: dict[str, Any]) -> RawCourse | None:
             record["duration"] = f"{weeks:g} {'week' if weeks == 1 else 'weeks'}"
 
     extra: dict[str, Any] = {}
+    if isinstance(item.get("has_certificates"), bool):
+        extra["has_certificates"] = item["has_certificates"]
     if runs:
         extra["runs"] = [
             {"start_date": r.get("start_date"), "duration_in_weeks": r.get("duration_in_weeks")}

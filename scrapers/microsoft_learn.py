@@ -182,7 +182,7 @@ def _record(array: str, item: dict[str, Any], names: dict[str, dict[str, str]]) 
 
     if array in ("certifications", "exams"):
         record["kind"] = "certification"
-        record["certificate"] = "certification"
+        record["certificate"] = "Proctored certification exam"
         display = _str(item.get("display_name"))
         if display:
             extra["exam_code"] = display
@@ -195,8 +195,8 @@ def _record(array: str, item: dict[str, Any], names: dict[str, dict[str, str]]) 
     elif array in ("learningPaths", "modules"):
         record["kind"] = "learning_path" if array == "learningPaths" else "course"
         record["cost"] = "free"
-        record["certificate"] = "none"
-        record["pace"] = "self_paced"
+        record["certificate"] = "No certificate"
+        record["pace"] = "self-paced"
         description = _text(item.get("summary"))
         minutes = item.get("duration_in_minutes")
         if isinstance(minutes, int | float) and _positive(minutes):
