@@ -253,8 +253,6 @@ def upsert_in(
                 result.unchanged += 1
             else:
                 result.updated += 1
-            if old.status != "active":
-                _event(conn, old.course_id, run_id, now, "returned", old.status, "active")
     for chunk in _chunks(touched):
         conn.execute(
             LISTING.update()
@@ -356,9 +354,9 @@ def _insert_fresh(
         keys = [c["key"] for c in new_courses]
         for chunk in _chunks(keys):
             key_to_id.update(
-                conn.execute(sa.select(COURSE.c.key, COURSE.c.id).where(COURSE.c.key.in_(chunk)))
-                .tuples()
-                .all()
+                conn.execute(
+                    sa.select(COURSE.c.key, COURSE.c.id).where(COURSE.c.key.in_(chunk))
+                ).all()
             )
         conn.execute(
             EVENT.insert(),
@@ -439,7 +437,8 @@ def recompute_courses(
                 if old_price != new_price:
                     _event(conn, course_id, run_id, now, "price_changed", old_price, new_price)
                 if old.status != new["status"]:
-                    _event(conn, course_id, run_id, now, new["status"], old.status, new["status"])
+                    name = "returned" if new["status"] == "active" else new["status"]
+                    _event(conn, course_id, run_id, now, name, old.status, new["status"])
                     if new["status"] != "active":
                         new["last_seen"] = None
             updates.append(new)

@@ -1,0 +1,201 @@
+"""The catalog core on SQLite and PostgreSQL: upserts, stable ids, search, facets, safety."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from catalog import db
+from catalog.record import CourseRecord
+from catalog.refresh import import_records
+from catalog.search import Query, QueryError, Searcher, search
+
+HOSTILE = [
+    '"',
+    "'",
+    "AND(",
+    "C++",
+    "NOT OR NEAR",
+    "machine-learning",
+    "l'intelligence",
+    "🙂🤖",
+    "x" * 10_000,
+    "'; DROP TABLE course; --",
+    'title:"x" OR 1=1',
+    "*",
+    "^",
+    "\x00\x01",
+    "a" + "(" * 500,
+]
+
+
+def rec(source_id: str, title: str, **kw: object) -> CourseRecord:
+    data: dict[str, object] = {"provider": "Acme", "languages": ["en"], "topics": []}
+    data.update(kw)
+    return CourseRecord(source="t", source_id=source_id, title=title, **data)  # type: ignore[arg-type]
+
+
+def sample() -> list[CourseRecord]:
+    return [
+        rec("ml", "Machine Learning Specialization", provider="Stanford",
+            topics=["machine-learning"], cost="free_audit", certificate="completion",
+            price_amount=49.0, price_currency="USD", price_eur=45.0, hours_max=60.0,
+            rating=4.9, level="beginner"),
+        rec("ml-de", "Maschinelles Lernen für Einsteiger", provider="KI-Campus",
+            topics=["machine-learning"], languages=["de"], cost="free", certificate="completion",
+            hours_max=10.0, level="beginner"),
+        rec("dl", "Deep Learning with PyTorch", provider="IBM", topics=["deep-learning"],
+            cost="paid", certificate="professional", price_amount=99.0, price_currency="USD",
+            price_eur=90.0, hours_max=30.0, rating=4.5, level="intermediate"),
+        rec("ki", "Künstliche Intelligenz: Grundlagen", provider="openHPI",
+            topics=["ai-fundamentals"], languages=["de"], cost="free", certificate="none",
+            hours_max=12.0, start_date=date(2027, 3, 1), pace="scheduled"),
+        rec("nlp", "Natural Language Processing", provider="Stanford", topics=["nlp"],
+            cost="free", certificate="none", hours_max=100.0, rating=4.7, level="advanced"),
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def filled(engine: sa.Engine) -> sa.Engine:
+    report = import_records(engine, "t", sample(), full=True)
+    assert (report.added, report.state) == (5, "ok")
+    return engine
+
+
+def titles(engine: sa.Engine, query: Query) -> list[str]:
+    return [r["title"] for r in search(engine, query).rows]
+
+
+def test_fulltext_is_ranked_and_folds_diacritics(filled: sa.Engine) -> None:
+    assert titles(filled, Query(text="kunstliche intelligenz")) == [
+        "Künstliche Intelligenz: Grundlagen"
+    ]
+    # prefix matching: "learn" finds every learning course, title matches first
+    found = titles(filled, Query(text="learn"))
+    assert set(found) >= {"Machine Learning Specialization", "Deep Learning with PyTorch"}
+    assert "Natural Language Processing" not in found
+
+
+def test_facets_or_within_and_across(filled: sa.Engine) -> None:
+    result = search(filled, Query(costs=("free", "paid")))
+    assert result.total == 4  # OR within cost
+    result = search(filled, Query(costs=("free",), languages=("de",)))
+    assert result.total == 2  # AND across facets
+    counts = {f.value: (f.count, f.selected) for f in result.facets["cost"]}
+    # the cost facet ignores its own filter but respects the language filter
+    assert counts == {"free": (2, True)}
+    lang_counts = {f.value: (f.count, f.selected) for f in result.facets["language"]}
+    assert lang_counts == {"de": (2, True), "en": (1, False)}
+
+
+def test_range_filters_and_sorts(filled: sa.Engine) -> None:
+    assert titles(filled, Query(max_price_eur=50)) == ["Machine Learning Specialization"]
+    assert set(titles(filled, Query(min_hours=20, max_hours=70))) == {
+        "Machine Learning Specialization",
+        "Deep Learning with PyTorch",
+    }
+    assert titles(filled, Query(min_rating=4.6, sort="rating")) == [
+        "Machine Learning Specialization",
+        "Natural Language Processing",
+    ]
+    by_price = titles(filled, Query(sort="price"))
+    assert by_price[:2] == ["Machine Learning Specialization", "Deep Learning with PyTorch"]
+    assert titles(filled, Query(sort="duration"))[0] == "Maschinelles Lernen für Einsteiger"
+    assert titles(filled, Query(start_from=date(2027, 1, 1))) == [
+        "Künstliche Intelligenz: Grundlagen"
+    ]
+    page2 = search(filled, Query(sort="duration", per_page=2, page=2))
+    assert [r["title"] for r in page2.rows] == [
+        "Deep Learning with PyTorch",
+        "Machine Learning Specialization",
+    ]
+    assert (page2.total, page2.pages) == (5, 3)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_search_text_never_raises_or_changes_data(filled: sa.Engine, text: str) -> None:
+    before = search(filled, Query()).total
+    result = search(filled, Query(text=text))
+    assert result.total <= before
+    assert search(filled, Query()).total == before == 5
+
+
+def test_invalid_filter_values_name_the_valid_ones(filled: sa.Engine) -> None:
+    with pytest.raises(QueryError, match="valid values: free, free_audit, paid, subscription"):
+        search(filled, Query(costs=("gratis",)))
+    with pytest.raises(QueryError, match="unknown topic 'cooking'"):
+        search(filled, Query(topics=("cooking",)))
+    with pytest.raises(QueryError, match="language"):
+        search(filled, Query(languages=("English; DROP",)))
+    with pytest.raises(QueryError, match="max-price-eur"):
+        search(filled, Query(max_price_eur=-1))
+    with pytest.raises(QueryError, match="sort"):
+        search(filled, Query(sort="random()"))
+
+
+def test_ids_are_stable_and_refresh_marks_missing(filled: sa.Engine) -> None:
+    ids = {r["source_id"]: r["id"] for r in search(filled, Query()).rows}
+    changed = sample()
+    changed[0].price_amount, changed[0].price_eur = 59.0, 54.0
+    report = import_records(filled, "t", changed[:4], full=True)
+    assert (report.added, report.updated, report.unchanged, report.stale) == (0, 1, 3, 1)
+    after = {r["source_id"]: r["id"] for r in search(filled, Query()).rows}
+    assert after == ids  # the stale course is still listed by default, same ids
+    stale = search(filled, Query(statuses=("stale",))).rows
+    assert [r["source_id"] for r in stale] == ["nlp"]
+    for _ in range(2):
+        import_records(filled, "t", changed[:4], full=True)
+    assert search(filled, Query(statuses=("removed",))).total == 1
+    assert search(filled, Query()).total == 4
+    # it comes back with the same id
+    import_records(filled, "t", sample(), full=True)
+    assert {r["source_id"]: r["id"] for r in search(filled, Query()).rows} == ids
+    with filled.connect() as conn:
+        events = conn.execute(
+            sa.text("SELECT event, old, new FROM courseevent WHERE event != 'new' ORDER BY id")
+        ).all()
+    assert ("price_changed", "49 USD", "59 USD") in [tuple(e) for e in events]
+    assert [e[0] for e in events if e[0] != "price_changed"] == ["stale", "removed", "returned"]
+
+
+def test_failed_import_writes_nothing(filled: sa.Engine) -> None:
+    bad = sample()
+    bad.append(rec("boom", "Broken", offers=[object()]))  # not JSON-serialisable
+    with pytest.raises(Exception):  # noqa: B017 - any failure must roll back
+        import_records(filled, "t", bad, full=True)
+    assert search(filled, Query(statuses=("active", "stale", "removed"))).total == 5
+    with filled.connect() as conn:
+        state = conn.execute(sa.text("SELECT state FROM refreshrun ORDER BY id DESC")).scalar()
+    assert state == "failed"
+
+
+def test_second_source_merges_into_existing_course(filled: sa.Engine) -> None:
+    other = CourseRecord(
+        source="aggregator",
+        source_id="x1",
+        title="Machine Learning Specialisation",
+        provider="Stanford",
+        cost="subscription",
+        certificate="professional",
+        topics=["machine-learning"],
+    )
+    report = import_records(filled, "aggregator", [other], full=True)
+    assert (report.added, report.merged) == (0, 1)
+    [row] = search(filled, Query(text="machine learning specialization")).rows
+    assert row["sources"] == ["t", "aggregator"]
+    assert row["certificate"] == "professional"  # the best certificate on offer
+    assert row["cost"] == "free_audit"  # the cheapest way in
+
+
+def test_snapshot_reloads_after_writes(filled: sa.Engine) -> None:
+    searcher = Searcher(filled)
+    assert searcher.search(Query()).total == 5
+    import_records(filled, "u", [CourseRecord(source="u", source_id="1", title="New AI")])
+    assert searcher.search(Query()).total == 6
+
+
+def test_upgrade_is_idempotent_and_at_head(engine: sa.Engine) -> None:
+    db.upgrade(engine)
+    assert db.current_revision(engine) == db.head_revision(engine)
