@@ -272,7 +272,8 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except expected as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
+        # Plain write, not rich: a one-line message must not be wrapped at 80 columns.
+        sys.stderr.write(f"error: {' '.join(str(exc).split())}\n")
         raise SystemExit(2) from None
     except KeyboardInterrupt:
         err.print("interrupted")
@@ -288,3 +289,6 @@ def main() -> None:
         if isinstance(exc, click.exceptions.Abort):
             raise SystemExit(1) from None
         raise
+
+
+# Command groups that live in their own modules register themselves here.
