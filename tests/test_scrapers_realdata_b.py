@@ -319,3 +319,110 @@ def test_microsoft_learn_broken_input_gives_errors_not_exceptions() -> None:
             b"<html><body>Sign in to continue</body></html>",
         ],
     )
+
+
+# --------------------------------------------------------------------------- Class Central
+# The saved page's VISIBLE text was machine-translated into Hindi (PROVENANCE.md): titles and
+# ids below come from the English data-track-props JSON and attributes, which are real;
+# visible strings (workload, pricing, start text) are only checked to be passed through.
+
+CLASSCENTRAL = (
+    "classcentral-MODIFIED-hindi-translated/classcentral_subject_data-science_2023_TRANSLATED.html"
+)
+CLASSCENTRAL_URL = "https://www.classcentral.com/subject/data-science"
+
+
+@pytest.fixture(scope="module")
+def classcentral_result() -> ParseResult:
+    return get_scraper("classcentral").parse(_read(CLASSCENTRAL), CLASSCENTRAL_URL)
+
+
+def test_classcentral_page_has_15_courses_and_a_next_page(classcentral_result: ParseResult) -> None:
+    assert classcentral_result.errors == []
+    assert len(classcentral_result.records) == 15
+    assert [r.url for r in classcentral_result.follow] == [CLASSCENTRAL_URL + "?page=2"]
+    assert all(r["categories"] == ["data-science"] for r in classcentral_result.records)
+    positions = [r["extra"]["position"] for r in classcentral_result.records]
+    assert positions == [str(n) for n in range(1, 16)]
+
+
+def test_classcentral_fields_from_track_props_and_attributes(
+    classcentral_result: ParseResult,
+) -> None:
+    courses = _by_id(classcentral_result)
+    toolbox = courses["1712"]
+    assert toolbox["title"] == "The Data Scientist’s Toolbox"  # English, from data-track-props
+    assert toolbox["url"] == "https://www.classcentral.com/course/datascitoolbox-1712"
+    assert toolbox["provider"] == "Johns Hopkins University"
+    assert toolbox["platform"] == "Coursera"
+    assert toolbox["start_date"] == "2023-02-27"  # the span's content attribute
+    assert toolbox["rating"] == 3.5  # aria-label "Three and a half out of five stars"
+    assert toolbox["extra"]["provider_page"] == "https://www.classcentral.com/provider/coursera"
+    assert toolbox["extra"]["providerId"] == 1 and toolbox["extra"]["institutionId"] == 9
+
+    platforms = Counter(r["platform"] for r in classcentral_result.records)
+    assert platforms == {"edX": 8, "Coursera": 6, "Udacity": 1}
+    nanodegree = courses["18208"]
+    assert nanodegree["title"] == "Become a Data Analyst"
+    assert nanodegree["platform"] == "Udacity"
+    assert nanodegree["provider"] == "Kaggle"
+    assert courses["8209"]["provider"] == "University of California, San Diego"  # trailing space
+    assert courses["21169"]["title"] == "Introducción a la Ciencia de Datos con Python"
+    assert courses["1496"]["start_date"] == "2023-05-15"
+    ratings = Counter(r["rating"] for r in classcentral_result.records)
+    assert ratings == {4.5: 7, 5.0: 3, 3.5: 2, 3.0: 1, 2.5: 1, 4.0: 1}
+    # self-paced edX courses have no dated start: no start_date, the visible text kept raw
+    analytics_edge = courses["1623"]
+    assert "start_date" not in analytics_edge and analytics_edge.get("pace")
+    # "Number of courses" marks the multi-course programme (Computational Social Science)
+    assert "number_of_courses" in courses["18710"]["extra"]
+    assert sum("number_of_courses" in r["extra"] for r in classcentral_result.records) == 1
+
+
+def test_classcentral_visible_strings_are_passed_through_raw(
+    classcentral_result: ParseResult,
+) -> None:
+    toolbox = _by_id(classcentral_result)["1712"]
+    # Hindi here, English on the live site: passed through, never interpreted by the scraper
+    assert (
+        toolbox["extra"]["workload_and_duration"] == f"{toolbox['effort']}, {toolbox['duration']}"
+    )
+    assert toolbox["cost"] and toolbox["description"]
+    assert toolbox["rating_count"].startswith("166")  # digits survive the translation
+
+
+def test_classcentral_saved_file_resolves_links_against_the_site(
+    classcentral_result: ParseResult,
+) -> None:
+    result = get_scraper("classcentral").parse(_read(CLASSCENTRAL), "data-science.html")
+    assert [r["url"] for r in result.records] == [r["url"] for r in classcentral_result.records]
+    assert [r.url for r in result.follow] == [CLASSCENTRAL_URL + "?page=2"]
+
+
+def test_classcentral_stops_following_after_max_pages() -> None:
+    scraper = get_scraper("classcentral")
+    assert scraper.parse(_read(CLASSCENTRAL), CLASSCENTRAL_URL).follow  # default: 20 pages
+    short = type(scraper)(max_pages=1, subjects=["nlp"])
+    assert short.parse(_read(CLASSCENTRAL), CLASSCENTRAL_URL).follow == []
+    assert [r.url for r in short.gather(None)] == ["https://www.classcentral.com/subject/nlp"]  # type: ignore[arg-type]
+
+
+def test_classcentral_broken_input_gives_errors_not_exceptions() -> None:
+    scraper = get_scraper("classcentral")
+    body = _read(CLASSCENTRAL)
+    cut = body.index(b"course-list-course")  # truncated before the first course
+    _assert_broken_input_is_reported(
+        scraper,
+        CLASSCENTRAL_URL,
+        [
+            body[:cut],
+            b"",
+            b"<html><head><title>Just a moment...</title></head><body></body></html>",
+            b"<html><body><ol><li>No courses here</li></ol></body></html>",
+            b'{"courses": []}',
+            b'<li class="course-list-course"><a class="course-name" '
+            b"data-track-props='{not json'>x</a></li>",
+        ],
+    )
+    challenge = scraper.parse(b"<html><title>Just a moment...</title></html>", CLASSCENTRAL_URL)
+    assert "Cloudflare" in challenge.errors[0]
