@@ -16,7 +16,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from scrapers import get_scraper
-from scrapers.base import ParseResult, Scraper
+from scrapers.base import ParseResult, Scraper, as_list
+from scrapers.classcentral import ClassCentralScraper
+from scrapers.udacity import UdacityScraper
 
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 
@@ -94,7 +96,7 @@ def test_coursera_providers_come_from_linked_partners(coursera: Scraper) -> None
 def test_coursera_field_values_checked_by_hand(coursera: Scraper) -> None:
     page1 = coursera.parse(_read(COURSERA_P1), COURSERA_URL.format(start=0))
     page2 = _by_id(coursera.parse(_read(COURSERA_P2), COURSERA_URL.format(start=100)))
-    first_languages = Counter(r["language"][0] for r in page1.records)
+    first_languages = Counter(as_list(r.get("language"))[0] for r in page1.records)
     assert first_languages["en"] == 82
     assert first_languages["zh"] == 6
     assert first_languages["zh-TW"] == 3
@@ -190,10 +192,10 @@ def test_futurelearn_feed_has_514_courses(futurelearn_result: ParseResult) -> No
     assert len({r["source_id"] for r in futurelearn_result.records}) == 514
     assert {r["language"] for r in futurelearn_result.records} == {"en"}
     assert all(
-        r["url"].startswith("https://www.futurelearn.com/courses/")
+        (r["url"] or "").startswith("https://www.futurelearn.com/courses/")
         for r in futurelearn_result.records
     )
-    assert not any("utm_" in r["url"] for r in futurelearn_result.records)
+    assert not any("utm_" in (r["url"] or "") for r in futurelearn_result.records)
 
 
 def test_futurelearn_field_values_checked_by_hand(futurelearn_result: ParseResult) -> None:
@@ -402,7 +404,7 @@ def test_classcentral_saved_file_resolves_links_against_the_site(
 def test_classcentral_stops_following_after_max_pages() -> None:
     scraper = get_scraper("classcentral")
     assert scraper.parse(_read(CLASSCENTRAL), CLASSCENTRAL_URL).follow  # default: 20 pages
-    short = type(scraper)(max_pages=1, subjects=["nlp"])
+    short = ClassCentralScraper(max_pages=1, subjects=["nlp"])
     assert short.parse(_read(CLASSCENTRAL), CLASSCENTRAL_URL).follow == []
     assert short.check_request().url == "https://www.classcentral.com/subject/nlp"
 
@@ -426,3 +428,113 @@ def test_classcentral_broken_input_gives_errors_not_exceptions() -> None:
     )
     challenge = scraper.parse(b"<html><title>Just a moment...</title></html>", CLASSCENTRAL_URL)
     assert "Cloudflare" in challenge.errors[0]
+
+
+# --------------------------------------------------------------------------- Udacity
+
+UDACITY_2017 = "udacity/udacity_public-api_v0_courses_2017.json"
+UDACITY_2017_URL = "https://www.udacity.com/public-api/v0/courses"
+UDACITY_SEARCH = "https://api.udacity.com/api/unified-catalog/search"
+
+
+@pytest.fixture(scope="module")
+def udacity_2017() -> ParseResult:
+    return get_scraper("udacity").parse(_read(UDACITY_2017), UDACITY_2017_URL)
+
+
+def test_udacity_2017_catalog_counts(udacity_2017: ParseResult) -> None:
+    raw = json.loads(_read(UDACITY_2017))
+    assert (len(raw["courses"]), len(raw["tracks"]), len(raw["degrees"])) == (177, 7, 21)
+    # five courses (ud843, ud891, ud834, ud836, ud1009) appear twice, verbatim: kept once
+    assert udacity_2017.errors == []
+    assert udacity_2017.follow == []
+    kinds = Counter(r["kind"] for r in udacity_2017.records)
+    assert kinds == {"course": 172, "nanodegree": 21}
+    assert len({r["source_id"] for r in udacity_2017.records}) == 193
+
+
+def test_udacity_2017_field_values_checked_by_hand(udacity_2017: ParseResult) -> None:
+    items = _by_id(udacity_2017)
+    ml = items["ud120"]
+    assert ml["title"] == "Intro to Machine Learning"
+    assert ml["url"] == "https://www.udacity.com/course/intro-to-machine-learning--ud120"
+    assert ml["level"] == "intermediate"
+    assert ml["duration"] == "10 weeks"
+    assert ml["categories"] == ["Data Science"]  # from the top-level "Data Science" track
+    assert ml["extra"]["full_course_available"] is True
+    assert ml["extra"]["instructors"] == ["Sebastian Thrun"]
+    assert items["ud730"]["duration"] == "3 months"
+    assert items["ud730"]["level"] == "advanced"
+    git = items["ud123"]
+    assert git["description"].startswith("This course covers the essentials of using")
+    assert "categories" not in git
+    sdc = items["nd013"]
+    assert sdc["title"] == "Self Driving Car Engineer Nanodegree"
+    assert sdc["kind"] == "nanodegree"
+    assert sdc["duration"] == "6 months"
+    assert "duration" not in items["nd101"]  # expected_duration is 0 there
+    assert items["ud353"]["provider"] == ["Udacity", "Google"]  # two affiliates
+    assert Counter(r.get("level", "") for r in udacity_2017.records if r["kind"] == "course") == {
+        "intermediate": 87,
+        "beginner": 45,
+        "advanced": 34,
+        "": 6,
+    }
+    assert not any("utm_" in (r["url"] or "") for r in udacity_2017.records)
+
+
+def test_udacity_search_request_and_paging() -> None:
+    scraper = get_scraper("udacity")
+    first = scraper.check_request()  # the single first request of gather()
+    assert first.method == "POST"
+    assert first.url == UDACITY_SEARCH + "#page=0"  # the fragment is never sent
+    body = json.loads(first.body or b"")
+    assert {"searchText", "sortBy", "page", "pageSize", "skills", "schools"} <= set(body)
+    assert {"semanticTypes", "rawDurations", "difficulties"} <= set(body)
+    assert body["page"] == 0 and body["pageSize"] == 100
+    assert ("Content-Type", "application/json") in first.headers
+
+    hit = {"key": "ud1", "title": "T", "slug": "t--ud1", "is_offered_to_public": True}
+    page = json.dumps({"searchResult": {"hits": [hit], "nbHits": 250, "nbPages": 3}}).encode()
+    nxt = scraper.parse(page, UDACITY_SEARCH + "#page=1").follow
+    assert [r.url for r in nxt] == [UDACITY_SEARCH + "#page=2"]
+    assert json.loads(nxt[0].body or b"")["page"] == 2
+    assert scraper.parse(page, UDACITY_SEARCH + "#page=2").follow == []  # last page
+    # the answer's own page number wins over the URL's
+    own = json.dumps({"searchResult": {"hits": [hit], "nbPages": 3, "page": 2}}).encode()
+    assert scraper.parse(own, UDACITY_SEARCH + "#page=0").follow == []
+    empty = json.dumps({"searchResult": {"hits": [], "nbPages": 9}}).encode()
+    assert scraper.parse(empty, UDACITY_SEARCH + "#page=0").follow == []
+
+
+def test_udacity_detail_pages_only_when_asked() -> None:
+    hit = {"key": "ud1", "title": "T", "slug": "t--ud1"}
+    page = json.dumps({"searchResult": {"hits": [hit], "nbPages": 1}}).encode()
+    assert UdacityScraper().parse(page, UDACITY_SEARCH).follow == []
+
+    class WithDetails(UdacityScraper):
+        fetch_details = True
+
+    follow = WithDetails().parse(page, UDACITY_SEARCH).follow
+    assert [(r.url, r.kind) for r in follow] == [
+        ("https://www.udacity.com/course/t--ud1", "detail")
+    ]
+
+
+def test_udacity_broken_input_gives_errors_not_exceptions() -> None:
+    scraper = get_scraper("udacity")
+    body = _read(UDACITY_2017)
+    _assert_broken_input_is_reported(
+        scraper,
+        UDACITY_SEARCH,
+        [
+            body[:10000],  # truncated JSON
+            b"",
+            b"[]",
+            b'{"searchResult": {"hits": "none"}}',
+            b'{"courses": [], "degrees": []}',
+            b'{"pageProps": {"title": "no key in this URL"}}',
+            b"<html><body><h1>Page not found</h1></body></html>",
+            b'<html><script id="__NEXT_DATA__" type="application/json">{"props": </script></html>',
+        ],
+    )
