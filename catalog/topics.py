@@ -1,0 +1,588 @@
+"""The AI/ML topic taxonomy: tags a listing with topic slugs and decides whether it is in scope.
+
+The vocabulary lives in ``catalog/data/taxonomy.toml`` so that adding a German synonym or a
+provider's new category is a data change, not a code change; the file's header explains the
+evidence rules. This module compiles that file and weighs the evidence. It is pure (no I/O
+besides reading the taxonomy file once) and fast enough for every imported row: keywords are
+indexed by their first letters, so a text is walked word by word instead of being scanned by
+hundreds of regular expressions.
+
+Why weigh evidence at all: provider texts mention "data", "statistics" or "AI" everywhere. A
+title is what a listing is *about*; a description is what it *mentions*; real skill tags are
+generous ("Machine Learning" among the fifty skills of an MBA). So the title and the provider's
+categories decide, skill tags decide with a hint from the title or when AI tags dominate, and a
+description only fills in, or decides alone when it names several different AI terms.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+DEFAULT_PATH = Path(__file__).with_name("data") / "taxonomy.toml"
+
+# Topics adjacent to AI rather than AI themselves: their evidence alone does not make "Python"
+# or "business" in a title AI-related (see ``context`` in the taxonomy file).
+ADJACENT_TOPICS = frozenset({"data-science", "math-for-ml", "python-for-ai"})
+
+# Different AI terms a description must name to put a listing in scope on its own.
+DESCRIPTION_MIN_TERMS = 2
+# Without a hint in the title, skill tags decide only when at least this many name AI and they
+# are at least this share of all tags.
+SKILLS_MIN_AI = 2
+SKILLS_MIN_AI_SHARE = 0.25
+
+_TOPIC_KEYS = {
+    "slug",
+    "label_en",
+    "label_de",
+    "keywords",
+    "weak_keywords",
+    "generic_keywords",
+    "categories",
+    "weak_categories",
+    "generic_categories",
+    "requires_context",
+    "context",
+    "veto",
+}
+
+# Letters that NFKD does not decompose into base letter + combining mark.
+_FOLD_TABLE = str.maketrans(
+    {
+        "ß": "ss",
+        "ẞ": "SS",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ı": "i",
+    }
+)
+# Between the words of a phrase: nothing, spaces, hyphens (incl. Unicode dashes), slash, dot.
+_SEP = r"[\s\-\u2010-\u2015_/.]*"
+_SPLIT = re.compile(r"[\s\-\u2010-\u2015_/.]+")
+_WORD = re.compile(r"[^\W_]+")
+_AFTER = r"(?![^\W_])"  # not followed by a letter or digit
+_ACRONYM_MAX = 5
+_KEY_LEN = 3  # keywords are indexed by the first letters of their first word
+
+
+def fold(text: str) -> str:
+    """Remove diacritics but keep case: "Künstliche Intelligenz" -> "Kunstliche Intelligenz".
+
+    Case is kept because acronyms ("AI", "KI") must be written in capitals to count.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_TABLE))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def category_slug(category: str) -> str:
+    """Provider category as a comparable slug.
+
+    "Data Analysis & Statistics" -> "data-analysis-and-statistics"; "/" is kept so Coursera's
+    "domainId/subdomainId" stays distinguishable from a Class Central subject of the same name.
+    """
+    text = fold(category).casefold().replace("&", " and ")
+    parts = [re.sub(r"[^a-z0-9]+", "-", part).strip("-") for part in text.split("/")]
+    return "/".join(part for part in parts if part)
+
+
+class TaxonomyError(ValueError):
+    """The taxonomy file is malformed (unknown key, duplicate slug, bad keyword)."""
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One topic of the taxonomy, as written in the data file."""
+
+    slug: str
+    label_en: str
+    label_de: str
+    keywords: tuple[str, ...] = ()
+    weak_keywords: tuple[str, ...] = ()
+    generic_keywords: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    weak_categories: tuple[str, ...] = ()
+    generic_categories: tuple[str, ...] = ()
+    requires_context: bool = False
+    context: tuple[str, ...] = ()  # resolved: slugs whose evidence makes weak keywords count
+    veto: tuple[str, ...] = ()  # phrases that make the topic's keywords mean something else
+
+    def label(self, lang: str = "en") -> str:
+        """The label in ``lang`` ("de", "de-DE" -> German; anything else English)."""
+        return self.label_de if lang.lower().split("-")[0] == "de" else self.label_en
+
+
+# -- keyword matching ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Keyword:
+    slug: str  # "" for the global exclude list
+    tier: str  # strong, weak, generic, veto, exclude
+    pattern: re.Pattern[str]
+    acronym: bool
+
+
+@dataclass(frozen=True)
+class _Match:
+    slug: str
+    tier: str
+    start: int
+    end: int
+    term: str  # the matched text, letters only, casefolded: distinct-term counting
+
+
+def _compile_keyword(keyword: str) -> tuple[re.Pattern[str], bool, str]:
+    """Regex, acronym flag and index key for one taxonomy keyword.
+
+    Words may end in "*" (any ending: "maschinell* lern*" -> "Maschinelles Lernen"); otherwise
+    an English plural "s" is allowed. Capitals of at most five letters ("AI") are an acronym.
+    """
+    parts: list[str] = []
+    letters = ""
+    first = ""
+    for token in _SPLIT.split(fold(keyword).strip()):
+        wildcard = token.endswith("*")
+        words = _WORD.findall(token.rstrip("*"))
+        if not words:
+            continue
+        first = first or words[0]
+        letters += "".join(words)
+        body = _SEP.join(re.escape(word) for word in words)
+        parts.append(body + (r"[^\W_]*" if wildcard else ""))
+    if not parts:
+        raise TaxonomyError(f"keyword {keyword!r} has no letters or digits")
+    acronym = (
+        len(parts) == 1 and letters.isalpha() and letters.isupper() and len(letters) <= _ACRONYM_MAX
+    )
+    tail = "" if keyword.rstrip().endswith("*") else "s?"
+    pattern = re.compile(_SEP.join(parts) + tail + _AFTER, re.IGNORECASE)
+    return pattern, acronym, first.casefold()[:_KEY_LEN]
+
+
+class _KeywordIndex:
+    """All keywords of all topics, indexed by the first letters of their first word.
+
+    Matching walks the words of a text and tries only the keywords whose key is a prefix of the
+    word, anchored at the word's start: word-aware by construction ("ML" never starts inside
+    "HTML") and about a hundred times faster than one big alternation on long descriptions.
+    Overlapping matches are all kept, so "machine learning with python" counts for both
+    machine-learning and python-for-ai.
+    """
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, list[_Keyword]] = {}
+
+    def add(self, slug: str, tier: str, keywords: Iterable[str]) -> None:
+        for keyword in keywords:
+            pattern, acronym, key = _compile_keyword(keyword)
+            self._by_key.setdefault(key, []).append(_Keyword(slug, tier, pattern, acronym))
+
+    def find(self, folded: str) -> list[_Match]:
+        found: list[_Match] = []
+        for word in _WORD.finditer(folded):
+            start = word.start()
+            lowered = word.group().casefold()
+            for size in range(1, min(_KEY_LEN, len(lowered)) + 1):
+                for kw in self._by_key.get(lowered[:size], ()):
+                    m = kw.pattern.match(folded, start)
+                    if m is None:
+                        continue
+                    # An acronym's own letters must be capitals; a plural "s" may follow.
+                    if kw.acronym and not m.group()[:2].isupper():
+                        continue
+                    term = re.sub(r"[\W_]+", "", m.group()).casefold()
+                    found.append(_Match(kw.slug, kw.tier, start, m.end(), term))
+        return found
+
+
+# -- evidence ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Hits:
+    """Keyword hits in one kind of text (title, skill tags or description)."""
+
+    strong: dict[str, int] = field(default_factory=dict)  # slug -> occurrences
+    weak: dict[str, int] = field(default_factory=dict)
+    generic: int = 0
+    terms: set[tuple[str, str]] = field(default_factory=set)  # distinct (slug, term), strong
+
+    def merge(self, other: _Hits) -> None:
+        for slug, count in other.strong.items():
+            self.strong[slug] = self.strong.get(slug, 0) + count
+        for slug, count in other.weak.items():
+            self.weak[slug] = self.weak.get(slug, 0) + count
+        self.generic += other.generic
+        self.terms |= other.terms
+
+
+@dataclass
+class _Evidence:
+    """What one listing says about each topic; built by :meth:`Taxonomy._evidence`."""
+
+    title: _Hits = field(default_factory=_Hits)
+    skills: _Hits = field(default_factory=_Hits)
+    skill_count: int = 0
+    ai_skill_count: int = 0  # skill tags that name an AI topic or AI in general
+    desc: _Hits = field(default_factory=_Hits)
+    cat_strong: set[str] = field(default_factory=set)
+    cat_weak: set[str] = field(default_factory=set)
+    cat_generic: bool = False
+
+
+def _overlaps(match: _Match, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(match.start < end and start < match.end for start, end in spans)
+
+
+class Taxonomy:
+    """The loaded taxonomy: ordered topics plus the compiled index that classifies listings."""
+
+    def __init__(
+        self,
+        topics: Sequence[Topic],
+        exclude: Iterable[str] = (),
+        category_parents: dict[str, Sequence[str]] | None = None,
+    ) -> None:
+        self.topics: list[Topic] = list(topics)
+        self._parents = {
+            category_slug(parent): {category_slug(child) for child in children}
+            for parent, children in (category_parents or {}).items()
+        }
+        self._by_slug = {topic.slug: topic for topic in self.topics}
+        self._order = {topic.slug: i for i, topic in enumerate(self.topics)}
+        self._index = _KeywordIndex()
+        self._index.add("", "exclude", exclude)
+        self._categories: dict[str, dict[str, set[str]]] = {"strong": {}, "weak": {}, "generic": {}}
+        for topic in self.topics:
+            self._index.add(topic.slug, "strong", topic.keywords)
+            self._index.add(topic.slug, "weak", topic.weak_keywords)
+            self._index.add(topic.slug, "generic", topic.generic_keywords)
+            self._index.add(topic.slug, "veto", topic.veto)
+            for tier, values in (
+                ("strong", topic.categories),
+                ("weak", topic.weak_categories),
+                ("generic", topic.generic_categories),
+            ):
+                for value in values:
+                    self._categories[tier].setdefault(category_slug(value), set()).add(topic.slug)
+        self._generic_slugs = {
+            t.slug for t in self.topics if t.generic_keywords or t.generic_categories
+        }
+
+    @property
+    def slugs(self) -> list[str]:
+        """Topic slugs in taxonomy order."""
+        return [topic.slug for topic in self.topics]
+
+    def get(self, slug: str) -> Topic:
+        """The topic for ``slug``; a KeyError lists the valid slugs."""
+        try:
+            return self._by_slug[slug]
+        except KeyError:
+            raise KeyError(
+                f"unknown topic {slug!r}; valid topics: {', '.join(self.slugs)}"
+            ) from None
+
+    def label(self, slug: str, lang: str = "en") -> str:
+        """Display label of a topic in English or German."""
+        return self.get(slug).label(lang)
+
+    def topic_labels(self, lang: str = "en") -> dict[str, str]:
+        """{slug: label} in taxonomy order, for filters and facet names."""
+        return {topic.slug: topic.label(lang) for topic in self.topics}
+
+    # -- classification -----------------------------------------------------------------------
+
+    def classify(
+        self,
+        title: str,
+        description: str | None = None,
+        skills: Sequence[str] | None = None,
+        categories: Sequence[str] | None = None,
+    ) -> list[str]:
+        """Topic slugs for a listing, in taxonomy order; empty means "not an AI/ML listing"."""
+        found = self.explain(title, description, skills, categories)
+        return sorted(found, key=lambda slug: self._order[slug])
+
+    def in_scope(
+        self,
+        title: str,
+        description: str | None = None,
+        skills: Sequence[str] | None = None,
+        categories: Sequence[str] | None = None,
+    ) -> bool:
+        """Whether a listing belongs in the catalog at all: it has at least one topic."""
+        return bool(self.explain(title, description, skills, categories))
+
+    def explain(
+        self,
+        title: str,
+        description: str | None = None,
+        skills: Sequence[str] | None = None,
+        categories: Sequence[str] | None = None,
+    ) -> dict[str, str]:
+        """{slug: why} for every assigned topic; the reasons make taxonomy edits reviewable."""
+        ev = self._evidence(title, description, skills, categories)
+        assigned: dict[str, str] = {}
+
+        # 1. The title and the provider's categories say what a listing is about.
+        for slug in ev.title.strong:
+            assigned.setdefault(slug, "title")
+        for slug in sorted(ev.cat_strong):
+            assigned.setdefault(slug, "provider category")
+        core_weak = any(not self.get(slug).requires_context for slug in ev.title.weak)
+        title_sign = bool(
+            ev.title.strong
+            or ev.title.generic
+            or core_weak
+            or ev.cat_strong
+            or ev.cat_weak
+            or ev.cat_generic
+        )
+
+        # 2. Skill tags are strong evidence, but real sources tag generously ("Feature
+        # Engineering" on a CAD course, "Machine Learning" among the fifty skills of an MBA):
+        # they decide when the title hints at the field, or when AI tags are several and a
+        # fair share of all tags.
+        skills_decide = title_sign or (
+            ev.ai_skill_count >= SKILLS_MIN_AI
+            and ev.ai_skill_count >= ev.skill_count * SKILLS_MIN_AI_SHARE
+        )
+        if skills_decide:
+            for slug in ev.skills.strong:
+                if slug in ADJACENT_TOPICS and not title_sign:
+                    continue  # "Data Analysis" tags alone do not make a marketing course AI
+                assigned.setdefault(slug, "skill tag")
+        primary_generic = bool(
+            ev.title.generic or ev.cat_generic or (ev.skills.generic and skills_decide)
+        )
+        primary_topics = set(assigned)
+
+        # 3. The description is read only when the above name no specific topic: to say which
+        # kind of AI a generic "Artificial Intelligence" course teaches, to confirm a weak hint
+        # ("Time Series Forecasting" + "data analytics"), or alone when it names at least two
+        # different AI terms. One passing "machine learning" in a chemistry course is not
+        # enough; "big data" plus "AI" in a FinTech blurb is not either.
+        if not assigned:
+            desc_alone = len(ev.desc.terms) >= DESCRIPTION_MIN_TERMS and any(
+                slug not in ADJACENT_TOPICS for slug, _term in ev.desc.terms
+            )
+            for slug in ev.desc.strong:
+                if desc_alone or primary_generic or slug in ev.title.weak or slug in ev.cat_weak:
+                    assigned[slug] = "description"
+
+        # 4. Weak title words ("Python", "Business", "Statistics") count in AI context, and for
+        # core topics also together with a matching broad provider category.
+        context = set(assigned)
+        if primary_generic or (ev.desc.generic and assigned):
+            context |= self._generic_slugs
+        for slug in self.slugs:
+            if slug in assigned or slug not in ev.title.weak:
+                continue
+            topic = self._by_slug[slug]
+            if context & set(topic.context):
+                assigned[slug] = "title word in AI context"
+            elif not topic.requires_context and slug in ev.cat_weak:
+                assigned[slug] = "title word and provider category"
+
+        # 5. "AI"/"KI" in the title means ai-fundamentals, unless the title says what kind of
+        # AI ("EU AI Act" is law, not basics). Topics read from the description do not count.
+        named = primary_topics | {s for s, why in assigned.items() if why.startswith("title")}
+        if primary_generic and not (named - ADJACENT_TOPICS):
+            for slug in sorted(self._generic_slugs):
+                assigned.setdefault(slug, "general AI term")
+        return assigned
+
+    def _evidence(
+        self,
+        title: str,
+        description: str | None,
+        skills: Sequence[str] | None,
+        categories: Sequence[str] | None,
+    ) -> _Evidence:
+        ev = _Evidence()
+        self._scan(title or "", ev.title, weak=True)
+        for skill in skills or []:
+            if not skill or not skill.strip():
+                continue
+            ev.skill_count += 1
+            one = _Hits()
+            self._scan(skill, one, weak=False)
+            if one.generic or any(slug not in ADJACENT_TOPICS for slug in one.strong):
+                ev.ai_skill_count += 1
+            ev.skills.merge(one)
+        if description:
+            self._scan(description, ev.desc, weak=False)
+        slugs = {category_slug(c) for c in categories or [] if isinstance(c, str)}
+        # A broad parent says less than its child ("data-science" + "data-analysis").
+        slugs -= {parent for parent, children in self._parents.items() if slugs & children}
+        for slug in slugs:
+            ev.cat_strong |= self._categories["strong"].get(slug, set())
+            ev.cat_weak |= self._categories["weak"].get(slug, set())
+            ev.cat_generic = ev.cat_generic or slug in self._categories["generic"]
+        return ev
+
+    def _scan(self, text: str, hits: _Hits, *, weak: bool) -> None:
+        """Add the keyword hits of one text to ``hits``.
+
+        Excluded phrases ("Standard ML") hide what they overlap; a topic's veto phrase in the
+        text ("neuro-linguistic programming") silences that topic for the text; weak keywords
+        count only outside strong and generic hits, so "Word Embeddings" (NLP) is not also
+        "Word" (office tools).
+        """
+        matches = self._index.find(fold(text))
+        if not matches:
+            return
+        excluded = [(m.start, m.end) for m in matches if m.tier == "exclude"]
+        vetoed = {m.slug for m in matches if m.tier == "veto"}
+        kept = [
+            m
+            for m in matches
+            if m.tier not in ("exclude", "veto")
+            and m.slug not in vetoed
+            and not (excluded and _overlaps(m, excluded))
+        ]
+        covered = [(m.start, m.end) for m in kept if m.tier in ("strong", "generic")]
+        for m in kept:
+            if m.tier == "strong":
+                hits.strong[m.slug] = hits.strong.get(m.slug, 0) + 1
+                hits.terms.add((m.slug, m.term))
+            elif m.tier == "generic":
+                hits.generic += 1
+            elif weak and m.tier == "weak" and not _overlaps(m, covered):
+                hits.weak[m.slug] = hits.weak.get(m.slug, 0) + 1
+
+
+# -- loading -------------------------------------------------------------------------------------
+
+
+def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
+    """Read and validate a taxonomy file (default: the packaged ``data/taxonomy.toml``)."""
+    source = Path(path) if path is not None else DEFAULT_PATH
+    with source.open("rb") as handle:
+        data = tomllib.load(handle)
+    raw_topics = data.get("topics")
+    if not isinstance(raw_topics, list) or not raw_topics:
+        raise TaxonomyError(f"{source}: no topics (expected [[topics]] entries)")
+    slugs = [str(entry.get("slug", "")) for entry in raw_topics]
+    topics = [_parse_topic(entry, slugs, source) for entry in raw_topics]
+    seen: set[str] = set()
+    for topic in topics:
+        if topic.slug in seen:
+            raise TaxonomyError(f"{source}: duplicate topic slug {topic.slug!r}")
+        seen.add(topic.slug)
+    exclude = data.get("exclude", {}).get("phrases", [])
+    parents = data.get("category_parents", {})
+    if not isinstance(parents, dict):
+        raise TaxonomyError(f"{source}: [category_parents] must be a table")
+    return Taxonomy(
+        topics,
+        exclude=_str_tuple(exclude, "exclude.phrases", source),
+        category_parents={
+            str(k): _str_tuple(v, f"category_parents.{k}", source) for k, v in parents.items()
+        },
+    )
+
+
+def _parse_topic(entry: dict[str, Any], all_slugs: list[str], source: Path) -> Topic:
+    slug = entry.get("slug")
+    unknown = set(entry) - _TOPIC_KEYS
+    if unknown:
+        raise TaxonomyError(
+            f"{source}: topic {slug!r} has unknown keys {sorted(unknown)}; "
+            f"valid keys: {', '.join(sorted(_TOPIC_KEYS))}"
+        )
+    for required in ("slug", "label_en", "label_de"):
+        if not isinstance(entry.get(required), str) or not entry[required]:
+            raise TaxonomyError(f"{source}: topic {slug!r} needs a non-empty {required}")
+    assert isinstance(slug, str)
+    context = entry.get("context", "ai")
+    if context == "ai":
+        resolved = tuple(s for s in all_slugs if s not in ADJACENT_TOPICS and s != slug)
+    elif context == "any":
+        resolved = tuple(s for s in all_slugs if s != slug)
+    elif isinstance(context, list):
+        bad = [s for s in context if s not in all_slugs]
+        if bad:
+            raise TaxonomyError(f"{source}: topic {slug!r} context names unknown topics {bad}")
+        resolved = tuple(context)
+    else:
+        raise TaxonomyError(f"{source}: topic {slug!r}: context must be 'ai', 'any' or a list")
+
+    def strings(key: str) -> tuple[str, ...]:
+        return _str_tuple(entry.get(key, []), f"{slug}.{key}", source)
+
+    return Topic(
+        slug=slug,
+        label_en=entry["label_en"],
+        label_de=entry["label_de"],
+        keywords=strings("keywords"),
+        weak_keywords=strings("weak_keywords"),
+        generic_keywords=strings("generic_keywords"),
+        categories=strings("categories"),
+        weak_categories=strings("weak_categories"),
+        generic_categories=strings("generic_categories"),
+        requires_context=bool(entry.get("requires_context", False)),
+        context=resolved,
+        veto=strings("veto"),
+    )
+
+
+def _str_tuple(value: Any, where: str, source: Path) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TaxonomyError(f"{source}: {where} must be a list of strings")
+    return tuple(value)
+
+
+# -- module-level convenience over the packaged taxonomy -----------------------------------------
+
+
+@lru_cache(maxsize=1)
+def default_taxonomy() -> Taxonomy:
+    """The packaged taxonomy, loaded once per process."""
+    return load_taxonomy()
+
+
+def classify(
+    title: str,
+    description: str | None = None,
+    skills: list[str] | None = None,
+    categories: list[str] | None = None,
+) -> list[str]:
+    """Topic slugs for a listing (taxonomy order), using the packaged taxonomy."""
+    return default_taxonomy().classify(title, description, skills, categories)
+
+
+def in_scope(
+    title: str,
+    description: str | None = None,
+    skills: list[str] | None = None,
+    categories: list[str] | None = None,
+) -> bool:
+    """Whether a listing is about AI/ML (data science included) at all."""
+    return default_taxonomy().in_scope(title, description, skills, categories)
+
+
+def topic_labels(lang: str = "en") -> dict[str, str]:
+    """{slug: label} in taxonomy order for ``lang`` ("en" or "de")."""
+    return default_taxonomy().topic_labels(lang)
+
+
+def label(slug: str, lang: str = "en") -> str:
+    """Display label of one topic."""
+    return default_taxonomy().label(slug, lang)
