@@ -96,6 +96,7 @@ def _install_sqlite_events(engine: Engine) -> None:
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: the FTS index builds in memory
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -132,8 +132,17 @@ class CourseRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able dict (dates as ISO strings)."""
-        out = dataclasses.asdict(self)
-        for key, value in out.items():
+        # Hand-rolled rather than dataclasses.asdict: that deep-copies every value and
+        # was the main cost of bulk loads.
+        out: dict[str, Any] = {}
+        for f in _FIELDS:
+            value = getattr(self, f)
             if isinstance(value, date):
-                out[key] = value.isoformat()
+                value = value.isoformat()
+            elif isinstance(value, list):
+                value = [dataclasses.asdict(v) if isinstance(v, Offer) else v for v in value]
+            out[f] = value
         return out
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(CourseRecord))

@@ -75,8 +75,25 @@ SCALAR_FIELDS = (
     "checked_on",
 )
 LIST_FIELDS = ("topics", "skills", "languages", "subtitle_languages", "offers")
-SEARCH_LIMIT = 20_000  # characters of description indexed; a 1 MB text must not bloat the index
+# Characters of description indexed: the opening of a description says what a course is
+# about; indexing all of it tripled the bulk-load time for little better recall.
+SEARCH_LIMIT = 1000
 CHUNK = 500
+
+
+class JSONText(sa.types.TypeDecorator[Any]):
+    """A JSON column bound from text we already serialised (hashing needs it anyway);
+    skips SQLAlchemy's second json.dumps, the largest cost of bulk loads."""
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: sa.Dialect) -> None:  # type: ignore[override]
+        return None
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
 
 
 def utcnow() -> datetime:
@@ -90,10 +107,23 @@ def source_rank(source: str) -> int:
         return len(SOURCE_PRIORITY)
 
 
-def record_hash(data: dict[str, Any]) -> str:
-    """Content hash of a normalised record: equal hash = nothing to update."""
-    blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha1(blob.encode(), usedforsecurity=False).hexdigest()
+def record_hash(*blobs: str) -> str:
+    """Content hash of a serialised record and its raw values: equal = nothing to update."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    for blob in blobs:
+        digest.update(blob.encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class _Item:
+    """One incoming listing, serialised once."""
+
+    source_id: str
+    data: dict[str, Any]
+    record: str
+    raw: str
+    digest: str
 
 
 def _date(value: Any) -> date | None:
@@ -111,6 +141,8 @@ def merge(records: Sequence[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     ``cost`` is the cheapest way in over all listings, ``certificate`` the best one on
     offer, as GUIDE.md defines the summary fields.
     """
+    if len(records) == 1:
+        return _single(*records[0])
     ordered = sorted(records, key=lambda item: source_rank(item[0]))
     out: dict[str, Any] = {}
     for name in SCALAR_FIELDS:
@@ -125,17 +157,39 @@ def merge(records: Sequence[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
                     merged.append(value)
         out[name] = merged
     costs = [str(r["cost"]) for _, r in ordered if r.get("cost") in COST_RANK]
-    if costs:
-        out["cost"] = min(costs, key=lambda c: COST_RANK[c])
+    out["cost"] = min(costs, key=lambda c: COST_RANK[c]) if costs else None
     certs = [str(r["certificate"]) for _, r in ordered if r.get("certificate") in CERTIFICATE_RANK]
-    if certs:
-        out["certificate"] = max(certs, key=lambda c: CERTIFICATE_RANK[c])
+    out["certificate"] = max(certs, key=lambda c: CERTIFICATE_RANK[c]) if certs else None
     for name in ("price_rate_date", "start_date", "checked_on"):
         out[name] = _date(out[name])
     out["sources"] = sorted({s for s, _ in records}, key=source_rank)
     out["search_title"] = fold(out["title"])[:2000]
     out["search_body"] = _search_body(out)
     return out
+
+
+def _single(source: str, r: dict[str, Any]) -> dict[str, Any]:
+    """merge() for the common case of one listing, without the per-field search."""
+    out = {name: r.get(name) for name in SCALAR_FIELDS}
+    out["price_is_estimate"] = bool(out["price_is_estimate"])
+    out["kind"] = out["kind"] or "course"
+    for name in LIST_FIELDS:
+        out[name] = list(_hashable(r.get(name) or []).values())
+    if out["cost"] not in COST_RANK:
+        out["cost"] = None
+    if out["certificate"] not in CERTIFICATE_RANK:
+        out["certificate"] = None
+    for name in ("price_rate_date", "start_date", "checked_on"):
+        out[name] = _date(out[name])
+    out["sources"] = [source]
+    out["search_title"] = fold(out["title"])[:2000]
+    out["search_body"] = _search_body(out)
+    return out
+
+
+def _hashable(values: list[Any]) -> dict[Any, Any]:
+    """Ordered de-duplication that also copes with dicts (offers)."""
+    return {dumps(v) if isinstance(v, dict) else v: v for v in values}
 
 
 @lru_cache(maxsize=1)
@@ -208,11 +262,15 @@ def upsert_in(
 ) -> UpsertResult:
     """The body of :func:`upsert_records` inside a caller's transaction."""
     now = now or utcnow()
-    batch: dict[str, dict[str, Any]] = {}
+    batch: dict[str, _Item] = {}
     for rec in records:
         data = rec.to_dict()
         data.pop("source", None)
-        batch[str(rec.source_id)] = data  # a source listing one id twice: the last wins
+        raw = dumps(data.pop("raw", None) or {})
+        record = dumps(data)
+        source_id = str(rec.source_id)
+        # a source listing one id twice: the last wins
+        batch[source_id] = _Item(source_id, data, record, raw, record_hash(record, raw))
     existing = {
         row.source_id: row
         for row in conn.execute(
@@ -228,29 +286,28 @@ def upsert_in(
     result = UpsertResult()
     touched: list[int] = []
     changed: list[dict[str, Any]] = []
-    fresh: list[tuple[str, dict[str, Any], str]] = []
+    fresh: list[_Item] = []
     recompute: set[int] = set()
-    for source_id, data in batch.items():
-        digest = record_hash(data)
-        old = existing.get(source_id)
+    for item in batch.values():
+        old = existing.get(item.source_id)
         if old is None:
-            fresh.append((source_id, data, digest))
-        elif old.content_hash == digest and old.status == "active":
+            fresh.append(item)
+        elif old.content_hash == item.digest and old.status == "active":
             touched.append(old.id)
             result.unchanged += 1
         else:
             changed.append(
                 {
                     "b_id": old.id,
-                    "record": _jsonable(data),
-                    "raw": data.get("raw") or {},
-                    "url": data.get("url"),
-                    "content_hash": digest,
+                    "record": item.record,
+                    "raw": item.raw,
+                    "url": item.data.get("url"),
+                    "content_hash": item.digest,
                 }
             )
             recompute.add(old.course_id)
-            if old.content_hash == digest:
-                result.unchanged += 1
+            if old.content_hash == item.digest:
+                result.unchanged += 1  # only its status changes: it is back
             else:
                 result.updated += 1
     for chunk in _chunks(touched):
@@ -264,8 +321,8 @@ def upsert_in(
             LISTING.update()
             .where(LISTING.c.id == sa.bindparam("b_id"))
             .values(
-                record=sa.bindparam("record"),
-                raw=sa.bindparam("raw"),
+                record=sa.bindparam("record", type_=JSONText),
+                raw=sa.bindparam("raw", type_=JSONText),
                 url=sa.bindparam("url"),
                 content_hash=sa.bindparam("content_hash"),
                 last_seen=now,
@@ -288,15 +345,26 @@ def upsert_in(
     return result
 
 
-def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = json.loads(json.dumps(data, default=str))
-    return out
+JSON_COLUMNS = ("topics", "skills", "languages", "subtitle_languages", "sources", "offers")
+
+
+def _course_insert(conn: Connection, sample: dict[str, Any]) -> Any:
+    """INSERT ... ON CONFLICT for new courses, JSON columns bound as pre-serialised text."""
+    values = {
+        name: sa.bindparam(name, type_=JSONText) if name in JSON_COLUMNS else sa.bindparam(name)
+        for name in sample
+    }
+    stmt = _insert(conn, COURSE).values(values)
+    return stmt.on_conflict_do_update(
+        index_elements=[COURSE.c.key],
+        set_={"last_seen": stmt.excluded.last_seen, "status": "active"},
+    )
 
 
 def _insert_fresh(
     conn: Connection,
     source: str,
-    fresh: list[tuple[str, dict[str, Any], str]],
+    fresh: list[_Item],
     result: UpsertResult,
     recompute: set[int],
     run_id: int | None,
@@ -306,17 +374,20 @@ def _insert_fresh(
     matcher = _matcher(conn, source) if dedupe else None
     new_courses: list[dict[str, Any]] = []
     listing_rows: list[dict[str, Any]] = []
-    for source_id, data, digest in fresh:
-        key = f"{source}:{source_id}"
+    for item in fresh:
+        data = item.data
+        key = f"{source}:{item.source_id}"
         target = None
         if matcher is not None:
             target = matcher.find(data.get("url"), data.get("provider"), data.get("title") or "")
         if target is None:
             row = merge([(source, data)])
+            for name in JSON_COLUMNS:
+                row[name] = dumps(row[name])
             row.update(
                 key=key,
                 source=source,
-                source_id=source_id,
+                source_id=item.source_id,
                 first_seen=now,
                 last_seen=now,
                 status="active",
@@ -330,13 +401,13 @@ def _insert_fresh(
         listing_rows.append(
             {
                 "source": source,
-                "source_id": source_id,
+                "source_id": item.source_id,
                 "course_id": target,
                 "key": key,
                 "url": data.get("url"),
-                "content_hash": digest,
-                "record": _jsonable(data),
-                "raw": data.get("raw") or {},
+                "content_hash": item.digest,
+                "record": item.record,
+                "raw": item.raw,
                 "first_seen": now,
                 "last_seen": now,
                 "status": "active",
@@ -345,12 +416,16 @@ def _insert_fresh(
         )
     key_to_id: dict[str, int] = {}
     if new_courses:
-        stmt = _insert(conn, COURSE)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[COURSE.c.key],
-            set_={"last_seen": stmt.excluded.last_seen, "status": "active"},
-        )
-        conn.execute(stmt, new_courses)
+        before = conn.execute(sa.select(sa.func.coalesce(sa.func.max(COURSE.c.id), 0))).scalar()
+        conn.execute(_course_insert(conn, new_courses[0]), new_courses)
+        if conn.dialect.name == "sqlite":  # PostgreSQL's tsvector is a generated column
+            conn.execute(
+                sa.text(
+                    "INSERT INTO course_fts (rowid, search_title, search_body) "
+                    "SELECT id, search_title, search_body FROM course WHERE id > :before"
+                ),
+                {"before": before},
+            )
         keys = [c["key"] for c in new_courses]
         for chunk in _chunks(keys):
             key_to_id.update(
@@ -369,7 +444,13 @@ def _insert_fresh(
         key = row.pop("key")
         if row["course_id"] is None:
             row["course_id"] = key_to_id[key]
-    stmt = _insert(conn, LISTING)
+    values = {
+        name: sa.bindparam(name, type_=JSONText)
+        if name in ("record", "raw")
+        else sa.bindparam(name)
+        for name in listing_rows[0]
+    }
+    stmt = _insert(conn, LISTING).values(values)
     stmt = stmt.on_conflict_do_update(
         index_elements=[LISTING.c.source, LISTING.c.source_id],
         set_={

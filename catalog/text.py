@@ -6,18 +6,22 @@ import re
 import unicodedata
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-# NFKD leaves ß alone; map it the way German writes it without the letter.
-_TRANSLIT = {"ß": "ss"}
+# NFKD leaves ß alone; fold() maps it the way German writes it without the letter.
+_COMBINING = re.compile("[\u0300-\u036f]+")
 
 
 def fold(text: str | None) -> str:
-    """Lower-case, strip diacritics (Künstliche -> kunstliche), keep letters of any script."""
+    """Lower-case, strip Latin diacritics (Künstliche -> kunstliche), keep other scripts.
+
+    Only the combining marks U+0300..U+036F are removed, exactly what SQLite's FTS5
+    ``remove_diacritics 2`` removes, so the index and the query side agree.
+    """
     if not text:
         return ""
-    text = "".join(_TRANSLIT.get(ch, ch) for ch in text)
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.casefold()
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
+    return _COMBINING.sub("", decomposed).casefold()
 
 
 def words(text: str | None, limit: int = 32) -> list[str]:

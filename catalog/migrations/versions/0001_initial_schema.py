@@ -211,19 +211,17 @@ def upgrade() -> None:
 
 
 def _create_fulltext() -> None:
-    """SQLite: an FTS5 table over the folded search columns, kept in step by triggers.
+    """SQLite: an FTS5 table over the folded search columns. catalog.store indexes new
+    courses itself in one INSERT ... SELECT after a bulk insert (twice as fast as a
+    per-row trigger); triggers keep updates and deletes in step. A prefix index of
+    length 3 serves the prefix queries catalog.search makes for words of 3+ letters.
     PostgreSQL: a generated, weighted tsvector with a GIN index."""
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         op.execute(
             "CREATE VIRTUAL TABLE course_fts USING fts5(search_title, search_body, "
             "content='course', content_rowid='id', "
-            "tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')"
-        )
-        op.execute(
-            "CREATE TRIGGER course_fts_ai AFTER INSERT ON course BEGIN "
-            "INSERT INTO course_fts(rowid, search_title, search_body) "
-            "VALUES (new.id, new.search_title, new.search_body); END"
+            "tokenize='unicode61 remove_diacritics 2', prefix='3')"
         )
         op.execute(
             "CREATE TRIGGER course_fts_ad AFTER DELETE ON course BEGIN "
