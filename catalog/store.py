@@ -77,7 +77,7 @@ SCALAR_FIELDS = (
 LIST_FIELDS = ("topics", "skills", "languages", "subtitle_languages", "offers")
 # Characters of description indexed: the opening of a description says what a course is
 # about; indexing all of it tripled the bulk-load time for little better recall.
-SEARCH_LIMIT = 1000
+SEARCH_LIMIT = 500
 CHUNK = 500
 
 
@@ -92,8 +92,12 @@ class JSONText(sa.types.TypeDecorator[Any]):
         return None
 
 
+_ENCODE = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False).encode
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+    """Canonical JSON (sorted keys): the same record always hashes the same."""
+    return _ENCODE(value)
 
 
 def utcnow() -> datetime:
@@ -348,17 +352,56 @@ def upsert_in(
 JSON_COLUMNS = ("topics", "skills", "languages", "subtitle_languages", "sources", "offers")
 
 
-def _course_insert(conn: Connection, sample: dict[str, Any]) -> Any:
-    """INSERT ... ON CONFLICT for new courses, JSON columns bound as pre-serialised text."""
-    values = {
-        name: sa.bindparam(name, type_=JSONText) if name in JSON_COLUMNS else sa.bindparam(name)
-        for name in sample
-    }
-    stmt = _insert(conn, COURSE).values(values)
-    return stmt.on_conflict_do_update(
-        index_elements=[COURSE.c.key],
-        set_={"last_seen": stmt.excluded.last_seen, "status": "active"},
+def _bulk_upsert(
+    conn: Connection,
+    table: sa.Table,
+    rows: list[dict[str, Any]],
+    conflict: Sequence[str],
+    update: dict[str, str],
+) -> None:
+    """INSERT ... ON CONFLICT DO UPDATE for many rows, straight to the driver.
+
+    Both dialects spell ON CONFLICT the same way; only the placeholder differs. Going
+    past SQLAlchemy's per-row parameter processing halves the time of a bulk load.
+    JSON columns arrive already serialised; SQLite gets datetimes in the format
+    SQLAlchemy reads back.
+    """
+    columns = list(rows[0])
+    sqlite_ = conn.dialect.name == "sqlite"
+    mark = "?" if sqlite_ else "%s"
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET "
+        + ", ".join(f"{col} = {expr}" for col, expr in update.items())
     )
+    params = [tuple(row[c] for c in columns) for row in rows]
+    if sqlite_:
+        temporal = [i for i, c in enumerate(columns) if c in TEMPORAL_COLUMNS]
+        cache: dict[Any, Any] = {}  # most rows share "now"
+        for n, values in enumerate(params):
+            as_list = list(values)
+            for i in temporal:
+                value = as_list[i]
+                if value is not None:
+                    if value not in cache:
+                        cache[value] = _sqlite_value(value)
+                    as_list[i] = cache[value]
+            params[n] = tuple(as_list)
+    conn.exec_driver_sql(sql, params)
+
+
+TEMPORAL_COLUMNS = frozenset(
+    {"price_rate_date", "start_date", "checked_on", "first_seen", "last_seen", "updated_at"}
+)
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def _insert_fresh(
@@ -417,7 +460,13 @@ def _insert_fresh(
     key_to_id: dict[str, int] = {}
     if new_courses:
         before = conn.execute(sa.select(sa.func.coalesce(sa.func.max(COURSE.c.id), 0))).scalar()
-        conn.execute(_course_insert(conn, new_courses[0]), new_courses)
+        _bulk_upsert(
+            conn,
+            COURSE,
+            new_courses,
+            ["key"],
+            {"last_seen": "excluded.last_seen", "status": "'active'"},
+        )
         if conn.dialect.name == "sqlite":  # PostgreSQL's tsvector is a generated column
             conn.execute(
                 sa.text(
@@ -444,25 +493,16 @@ def _insert_fresh(
         key = row.pop("key")
         if row["course_id"] is None:
             row["course_id"] = key_to_id[key]
-    values = {
-        name: sa.bindparam(name, type_=JSONText)
-        if name in ("record", "raw")
-        else sa.bindparam(name)
-        for name in listing_rows[0]
-    }
-    stmt = _insert(conn, LISTING).values(values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[LISTING.c.source, LISTING.c.source_id],
-        set_={
-            "record": stmt.excluded.record,
-            "raw": stmt.excluded.raw,
-            "content_hash": stmt.excluded.content_hash,
-            "last_seen": stmt.excluded.last_seen,
-            "status": "active",
-            "missed_refreshes": 0,
+    _bulk_upsert(
+        conn,
+        LISTING,
+        listing_rows,
+        ["source", "source_id"],
+        {
+            name: f"excluded.{name}"
+            for name in ("record", "raw", "content_hash", "last_seen", "status", "missed_refreshes")
         },
     )
-    conn.execute(stmt, listing_rows)
 
 
 def _matcher(conn: Connection, source: str) -> Any:
