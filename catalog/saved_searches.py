@@ -1,0 +1,298 @@
+"""Saved searches: a named Query to come back to, "new since you last looked", Atom feeds.
+
+A saved search stores ``Query.to_params()`` (without the page), so it reads back exactly
+as a URL would. What is "new" for a saved search is a course matching its query that
+first appeared (its ``new`` CourseEvent, written with the course's ``first_seen``) after
+the person last looked; never-viewed searches count from when they were saved. Matching
+runs through the shared Searcher sorted by newest, so the work is proportional to the
+number of new courses, not to the size of the catalog.
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from catalog.db import write_tx
+from catalog.models import CourseEvent, SavedSearch
+from catalog.search import Query, QueryError, searcher_for
+from catalog.shortlists import UserDataError, clean_name
+
+SAVED = SavedSearch.__table__  # type: ignore[attr-defined]
+EVENT = CourseEvent.__table__  # type: ignore[attr-defined]
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+FEED_LIMIT = 100
+# Characters XML 1.0 cannot carry at all; scraped text may hold them.
+_XML_INVALID = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+class SavedSearchError(UserDataError):
+    """A saved-search problem the user can fix, in one line."""
+
+
+def _utc(value: Any) -> datetime | None:
+    """Aware UTC datetime from what either dialect returns (SQLite drops the zone)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _params(query: Query) -> dict[str, Any]:
+    params = query.to_params()
+    params.pop("page", None)
+    return params
+
+
+def _row(engine: Engine, name: str) -> Any:
+    cleaned = " ".join(str(name).split())
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(SAVED).where(SAVED.c.name == cleaned)).first()
+    if row is None:
+        raise SavedSearchError(f"no saved search named {name!r}; see `courseradar saved list`")
+    return row
+
+
+def save(engine: Engine, name: str, query: Query, *, replace_existing: bool = False) -> int:
+    """Store ``query`` under ``name``; an existing name is an error unless replacing."""
+    name = clean_name(name, "saved search", SavedSearchError)
+    try:
+        query.validate()
+    except QueryError as exc:
+        raise SavedSearchError(str(exc)) from None
+    params = _params(query)
+    try:
+        with write_tx(engine) as conn:
+            existing = conn.execute(
+                sa.select(SAVED.c.id).where(sa.func.lower(SAVED.c.name) == name.lower())
+            ).scalar()
+            if existing is not None:
+                if not replace_existing:
+                    raise SavedSearchError(f"a saved search named {name!r} already exists")
+                conn.execute(SAVED.update().where(SAVED.c.id == existing).values(query=params))
+                return int(existing)
+            key = conn.execute(
+                SAVED.insert().values(name=name, query=params, created_at=datetime.now(UTC))
+            ).inserted_primary_key
+    except sa.exc.IntegrityError:
+        raise SavedSearchError(f"a saved search named {name!r} already exists") from None
+    assert key is not None
+    return int(key[0])
+
+
+def list_saved(engine: Engine, *, with_counts: bool = True) -> builtins.list[dict[str, Any]]:
+    """Every saved search by name, with its Query and (optionally) its new-since count."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(SAVED).order_by(sa.func.lower(SAVED.c.name))).all()
+    out = []
+    for row in rows:
+        item = dict(row._mapping)
+        item["created_at"] = _utc(item["created_at"])
+        item["last_viewed_at"] = _utc(item["last_viewed_at"])
+        try:
+            item["query_obj"] = Query.from_params(row.query).validate()
+        except QueryError:
+            item["query_obj"] = None  # a search saved by an older version; still listed
+        if with_counts:
+            item["new"] = (
+                len(_new_rows(engine, item["query_obj"], _since(row)))
+                if item["query_obj"] is not None
+                else 0
+            )
+        out.append(item)
+    return out
+
+
+def delete(engine: Engine, name: str) -> None:
+    row = _row(engine, name)
+    with write_tx(engine) as conn:
+        conn.execute(SAVED.delete().where(SAVED.c.id == row.id))
+
+
+def load(engine: Engine, name: str) -> Query:
+    """The saved Query (page 1)."""
+    row = _row(engine, name)
+    try:
+        return Query.from_params(row.query).validate()
+    except QueryError as exc:
+        raise SavedSearchError(f"saved search {name!r} no longer reads: {exc}") from None
+
+
+def mark_viewed(engine: Engine, name: str, at: datetime | None = None) -> None:
+    """Remember that the person looked now: the new-since count starts over."""
+    row = _row(engine, name)
+    with write_tx(engine) as conn:
+        conn.execute(
+            SAVED.update()
+            .where(SAVED.c.id == row.id)
+            .values(last_viewed_at=at or datetime.now(UTC))
+        )
+
+
+def _since(row: Any) -> datetime:
+    since = _utc(row.last_viewed_at) or _utc(row.created_at)
+    assert since is not None
+    return since
+
+
+def _new_rows(
+    engine: Engine, query: Query, since: datetime, limit: int | None = None
+) -> builtins.list[dict[str, Any]]:
+    """Rows matching ``query`` that first appeared after ``since``, newest first."""
+    newest = replace(query, sort="newest", page=1)
+    out: builtins.list[dict[str, Any]] = []
+    for row in searcher_for(engine).iter_all(newest, batch=100):
+        first = _utc(row.get("first_seen"))
+        if first is None or first <= since:
+            break  # sorted by first_seen, newest first: nothing later is newer
+        out.append(row)
+        if limit is not None and len(out) >= limit:
+            break
+    if out:
+        ids = [r["id"] for r in out]
+        with engine.connect() as conn:
+            at: dict[int, Any] = dict(
+                conn.execute(
+                    sa.select(EVENT.c.course_id, sa.func.min(EVENT.c.at))
+                    .where(EVENT.c.event == "new", EVENT.c.course_id.in_(ids))
+                    .group_by(EVENT.c.course_id)
+                ).all()
+            )
+        for r in out:
+            r["new_at"] = _utc(at.get(r["id"])) or _utc(r["first_seen"])
+    return out
+
+
+def new_since(engine: Engine, name: str, limit: int | None = None) -> builtins.list[dict[str, Any]]:
+    """Courses of the saved search that are new since it was last viewed (or saved)."""
+    row = _row(engine, name)
+    return _new_rows(engine, load(engine, name), _since(row), limit)
+
+
+def _text(value: Any) -> str:
+    return _XML_INVALID.sub("", str(value))
+
+
+def _stamp(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _http(url: Any) -> bool:
+    return isinstance(url, str) and url.lower().startswith(("http://", "https://"))
+
+
+def _summary(row: dict[str, Any]) -> str:
+    facts = [
+        row.get("provider"),
+        row.get("platform") if row.get("platform") != row.get("provider") else None,
+        row.get("cost"),
+        None if row.get("price_eur") is None else f"{row['price_eur']:.0f} EUR",
+        row.get("certificate") and f"certificate: {row['certificate']}",
+        row.get("level"),
+        ", ".join(row.get("languages") or []),
+    ]
+    head = " · ".join(str(f) for f in facts if f)
+    description = " ".join(str(row.get("description") or "").split())
+    if len(description) > 1000:
+        description = description[:997] + "..."
+    return "\n\n".join(p for p in (head, description) if p)
+
+
+def atom_feed(engine: Engine, name: str, base_url: str | None = None) -> bytes:
+    """An Atom 1.0 feed (RFC 4287) of the courses new for this saved search.
+
+    Entries are the courses that appeared since the search was saved (the newest
+    ``FEED_LIMIT``); a feed reader remembers which ones it showed. Every text comes from
+    ElementTree, which escapes it; characters XML cannot hold are dropped.
+    """
+    row = _row(engine, name)
+    query = load(engine, name)
+    created = _utc(row.created_at)
+    assert created is not None
+    rows = _new_rows(engine, query, created, FEED_LIMIT)
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        el = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", {k: _text(v) for k, v in attrs.items()})
+        if text is not None:
+            el.text = _text(text)
+        return el
+
+    ET.register_namespace("", ATOM_NS)
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    sub(feed, "id", f"urn:courseradar:saved-search:{row.id}")
+    sub(feed, "title", f"CourseRadar: {row.name}")
+    sub(feed, "subtitle", "New AI and machine-learning courses for this saved search")
+    updated = max([r["new_at"] for r in rows if r.get("new_at")] or [created])
+    sub(feed, "updated", _stamp(updated))
+    author = sub(feed, "author")
+    sub(author, "name", "CourseRadar")
+    sub(feed, "generator", "CourseRadar")
+    if base_url and _http(base_url):
+        params = urlencode(_params(query), doseq=True)
+        link = base_url.rstrip("/") + "/" + (f"?{params}" if params else "")
+        sub(feed, "link", rel="alternate", type="text/html", href=link)
+    for course in rows:
+        entry = sub(feed, "entry")
+        sub(entry, "id", f"urn:courseradar:course:{course['id']}")
+        sub(entry, "title", course.get("title") or f"Course {course['id']}", type="text")
+        stamp = _stamp(course["new_at"])
+        sub(entry, "updated", stamp)
+        sub(entry, "published", stamp)
+        if _http(course.get("url")):
+            sub(entry, "link", rel="alternate", type="text/html", href=course["url"])
+        for topic in course.get("topics") or []:
+            sub(entry, "category", term=str(topic))
+        summary = _summary(course)
+        if summary:
+            sub(entry, "summary", summary, type="text")
+    ET.indent(feed)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def recent_changes(
+    engine: Engine,
+    events: tuple[str, ...] = ("new", "price_changed", "removed"),
+    limit: int = 100,
+) -> builtins.list[dict[str, Any]]:
+    """The latest course events with the course's title and URL, newest first.
+
+    What a person following the catalog wants to see: what arrived, what got cheaper
+    or dearer, what went away (the Sources page lists them).
+    """
+    from catalog.models import Course
+
+    course = Course.__table__  # type: ignore[attr-defined]
+    stmt = (
+        sa.select(
+            EVENT.c.at,
+            EVENT.c.event,
+            EVENT.c.old,
+            EVENT.c.new,
+            EVENT.c.course_id,
+            course.c.title,
+            course.c.url,
+            course.c.source,
+        )
+        .join(course, course.c.id == EVENT.c.course_id)
+        .where(EVENT.c.event.in_(events))
+        .order_by(EVENT.c.at.desc(), EVENT.c.id.desc())
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+# The verbs front ends use: save, list, delete, load.
+list = list_saved
