@@ -85,6 +85,8 @@ def fold(text: str) -> str:
 
     Case is kept because acronyms ("AI", "KI") must be written in capitals to count.
     """
+    if text.isascii():
+        return text  # nothing to fold; the common case, and this runs for every title
     decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_TABLE))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
