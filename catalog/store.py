@@ -88,7 +88,7 @@ class JSONText(sa.types.TypeDecorator[Any]):
     impl = sa.JSON
     cache_ok = True
 
-    def bind_processor(self, dialect: sa.Dialect) -> None:  # type: ignore[override]
+    def bind_processor(self, dialect: sa.Dialect) -> None:
         return None
 
 
