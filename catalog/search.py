@@ -620,7 +620,15 @@ def search(engine: Engine, query: Query) -> SearchResult:
     from catalog.topics import default_taxonomy
 
     query.validate([t.slug for t in default_taxonomy().topics])
-    return searcher_for(engine).search(query)
+    searcher = searcher_for(engine)
+    if query.sources:
+        from scrapers import SOURCES
+
+        known = sorted(set(searcher.known_values("source")) | set(SOURCES) | {"curated"})
+        for name in query.sources:
+            if name not in known:
+                raise QueryError(f"unknown source {name!r}; valid values: {', '.join(known)}")
+    return searcher.search(query)
 
 
 def query_as_dict(query: Query) -> dict[str, Any]:
