@@ -292,3 +292,6 @@ def main() -> None:
 
 
 # Command groups that live in their own modules register themselves here.
+from catalog import cli_lists as _cli_lists  # noqa: E402
+
+_cli_lists.register(app)

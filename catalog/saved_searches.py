@@ -60,6 +60,10 @@ def _row(engine: Engine, name: str) -> Any:
     cleaned = " ".join(str(name).split())
     with engine.connect() as conn:
         row = conn.execute(sa.select(SAVED).where(SAVED.c.name == cleaned)).first()
+        if row is None:  # names are unique regardless of case, so this finds at most one
+            row = conn.execute(
+                sa.select(SAVED).where(sa.func.lower(SAVED.c.name) == cleaned.lower())
+            ).first()
     if row is None:
         raise SavedSearchError(f"no saved search named {name!r}; see `courseradar saved list`")
     return row

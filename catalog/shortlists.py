@@ -77,6 +77,10 @@ def _find(conn: Connection, ref: ListRef, *, lock: bool = False) -> tuple[int, s
     if lock:
         stmt = stmt.with_for_update()
     row = conn.execute(stmt).first()
+    if row is None and not by_id:  # names are unique regardless of case
+        folded = sa.func.lower(LIST.c.name) == " ".join(str(ref).split()).lower()
+        stmt = sa.select(LIST.c.id, LIST.c.name).where(folded)
+        row = conn.execute(stmt.with_for_update() if lock else stmt).first()
     if row is None and isinstance(ref, str) and ref.strip().isdigit():
         return _find(conn, int(ref.strip()), lock=lock)
     if row is None:
