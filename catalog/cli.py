@@ -292,6 +292,9 @@ def main() -> None:
 
 
 # Command groups that live in their own modules register themselves here.
+from catalog import cli_refresh as _cli_refresh  # noqa: E402
+
+_cli_refresh.register(app)
 from catalog import cli_lists as _cli_lists  # noqa: E402
 
 _cli_lists.register(app)
