@@ -157,10 +157,15 @@ def _new_rows(
     """Rows matching ``query`` that first appeared after ``since``, newest first."""
     newest = replace(query, sort="newest", page=1)
     out: builtins.list[dict[str, Any]] = []
+    # The search sorts by first_seen, newest first, but may hold it to the second only:
+    # stop at the first course from an earlier second, skip same-second ones not newer.
+    floor = since.replace(microsecond=0)
     for row in searcher_for(engine).iter_all(newest, batch=100):
         first = _utc(row.get("first_seen"))
-        if first is None or first <= since:
-            break  # sorted by first_seen, newest first: nothing later is newer
+        if first is None or first.replace(microsecond=0) < floor:
+            break
+        if first <= since:
+            continue
         out.append(row)
         if limit is not None and len(out) >= limit:
             break

@@ -37,6 +37,7 @@ def ids_by_title(engine: Engine) -> dict[str, int]:
 
 
 def test_save_list_load_delete(engine: Engine) -> None:
+    import_records(engine, "test", [record(1)], full=True)
     query = Query(text="sprache", topics=("nlp",), languages=("de",), sort="price", page=3)
     saved_searches.save(engine, " German NLP ", query)
     loaded = saved_searches.load(engine, "German NLP")
