@@ -1,0 +1,112 @@
+"""Saved searches: save the current search, see what is new since you last looked, follow it.
+
+"Open" makes a saved search the current one and goes to the Search page (the URL carries
+it); "Mark as seen" starts the new-since count over; the Atom feed is for feed readers.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from catalog import saved_searches
+from catalog.i18n import describe
+from catalog.search import Query
+from ui import data, state
+from ui.i18n import field_label, t
+from ui.render import md, safe_url, when
+
+lang = state.lang()
+eng = data.engine()
+st.title(t("page_saved", lang))
+
+current = state.query()
+current_total = data.search(current).total
+with st.container(border=True):
+    st.subheader(t("save_current", lang))
+    st.markdown(md(t("current_search", lang, text=describe(current, current_total, lang))))
+    with st.form("save_search", clear_on_submit=True, border=False):
+        name = st.text_input(t("search_name", lang), key=state.W_SAVE_NAME, max_chars=80)
+        replace_existing = st.checkbox(t("replace", lang), key=state.W_SAVE_REPLACE)
+        if st.form_submit_button(t("save", lang), icon=":material/bookmark_add:"):
+            try:
+                saved_searches.save(eng, name, current, replace_existing=replace_existing)
+            except saved_searches.UserDataError as exc:
+                st.error(md(str(exc)))
+            else:
+                state.flash(t("saved_ok", lang, name=" ".join(name.split())))
+                st.rerun()
+
+searches = saved_searches.list(eng)
+if not searches:
+    st.info(t("no_saved", lang), icon=":material/notifications:")
+    st.stop()
+
+base_url = st.context.url if safe_url(st.context.url) else None
+
+
+def _feed(search_name: str) -> object:
+    return lambda: saved_searches.atom_feed(eng, search_name, base_url=base_url)
+
+
+for index, item in enumerate(searches):
+    query: Query | None = item["query_obj"]
+    with st.container(border=True):
+        head, count = st.columns([4, 1])
+        head.subheader(md(item["name"]))
+        if query is None:
+            head.caption(t("unreadable", lang))
+        else:
+            head.markdown(md(describe(query, data.search(query).total, lang)))
+        viewed = item["last_viewed_at"]
+        head.caption(
+            t(
+                "last_viewed",
+                lang,
+                when=viewed.strftime("%Y-%m-%d %H:%M") if viewed else t("never", lang),
+            )
+        )
+        count.metric(t("new_label", lang), item["new"])
+        with st.container(horizontal=True):
+            if query is not None and st.button(
+                t("open", lang), key=f"open_{index}", type="primary", icon=":material/search:"
+            ):
+                state.set_query(query)
+                st.switch_page(
+                    "pages/search.py",
+                    query_params={
+                        k: v if not isinstance(v, list) else [str(x) for x in v]
+                        for k, v in query.to_params().items()
+                    },
+                )
+            if st.button(t("mark_viewed", lang), key=f"seen_{index}", icon=":material/done_all:"):
+                saved_searches.mark_viewed(eng, item["name"])
+                st.rerun()
+            st.download_button(
+                t("feed", lang),
+                data=_feed(item["name"]),  # type: ignore[arg-type]
+                file_name=f"courseradar-{item['id']}.atom",
+                mime="application/atom+xml",
+                key=f"feed_{index}",
+                on_click="ignore",
+                icon=":material/rss_feed:",
+                help=t("feed_help", lang),
+            )
+            if st.button(t("delete", lang), key=f"delete_{index}", icon=":material/delete:"):
+                saved_searches.delete(eng, item["name"])
+                st.rerun()
+        if item["new"] and query is not None:
+            with st.expander(t("new_courses", lang)):
+                new = saved_searches.new_since(eng, item["name"], limit=200)
+                st.dataframe(
+                    pd.DataFrame(
+                        {
+                            field_label("title", lang): [r["title"] for r in new],
+                            field_label("provider", lang): [r["provider"] or "" for r in new],
+                            field_label("url", lang): [safe_url(r["url"]) for r in new],
+                            field_label("first_seen", lang): [when(r["new_at"]) for r in new],
+                        }
+                    ),
+                    hide_index=True,
+                    column_config={field_label("url", lang): st.column_config.LinkColumn()},
+                )

@@ -1,0 +1,273 @@
+"""Search page: quick starts, search box, facet filters with counts, one page of results.
+
+The page draws what ui.state's Query says and changes it only through callbacks, so the
+URL, the widgets and the results always agree. Only the visible page of rows is sent to
+the browser; the export buttons build their files when clicked.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import replace
+
+import streamlit as st
+
+from catalog import shortlists
+from catalog.export import FORMATS, MEDIA_TYPES
+from catalog.i18n import describe
+from catalog.search import FACETS, SORTS, Query, QueryError
+from ui import data, render, state
+from ui.i18n import field_label, t, value_label
+from ui.presets import PRESETS, matching
+from ui.render import md
+
+FORMAT_LABELS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON", "md": "Markdown"}
+# Facets a freelancer decides by come first: what it is about, what it costs, what it proves.
+FACET_ORDER = ("topic", "cost", "certificate", "level", "language", "kind", "provider", "source")
+FACET_MORE = ("pace", "status")
+
+lang = state.lang()
+query, warning = state.query_from_url(data.topics())
+if warning:
+    st.warning(md(t("invalid_url", lang, error=warning)), icon=":material/warning:")
+try:
+    result = data.search(query)
+except QueryError as exc:  # only a catalog without some topic can get here
+    st.warning(md(t("invalid_url", lang, error=str(exc))), icon=":material/warning:")
+    query = Query(sort=query.sort)
+    state.set_query(query)
+    result = data.search(query)
+if query.page > result.pages:
+    query = replace(query, page=result.pages)
+    state.set_query(query, sync_widgets=False)
+    result = data.search(query)
+
+
+def facet_widget(facet: str) -> None:
+    values = result.facets.get(facet, [])
+    counts = {fv.value: fv.count for fv in values}
+    options = [fv.value for fv in values]
+    options += [v for v in query.selected(facet) if v not in counts]
+
+    def label(value: str, facet: str = facet, counts: dict[str, int] = counts) -> str:
+        return f"{value_label(facet, value, lang)} ({counts.get(value, 0):,})"
+
+    st.multiselect(
+        field_label(facet, lang),
+        options,
+        default=list(query.selected(facet)),
+        key=state.wkey(state.W_FACET[facet]),
+        format_func=label,
+        on_change=state.filters_changed,
+        placeholder=t("any", lang),
+        accept_new_options=facet == "provider",
+    )
+
+
+def number(label: str, base: str, value: float | None, **kw: object) -> None:
+    st.number_input(
+        label,
+        value=value,
+        min_value=0.0,
+        key=state.wkey(base),
+        on_change=state.filters_changed,
+        placeholder=t("any", lang),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+with st.sidebar:
+    st.header(t("filters", lang))
+    for facet in FACET_ORDER:
+        facet_widget(facet)
+    number(
+        t("max_price", lang),
+        state.W_MAX_PRICE,
+        query.max_price_eur,
+        step=10.0,
+        help=t("max_price_help", lang),
+    )
+    st.caption(t("hours", lang))
+    lo, hi = st.columns(2)
+    with lo:
+        number(t("min_hours", lang), state.W_MIN_HOURS, query.min_hours, step=1.0)
+    with hi:
+        number(t("max_hours", lang), state.W_MAX_HOURS, query.max_hours, step=1.0)
+    number(t("min_rating", lang), state.W_MIN_RATING, query.min_rating, step=0.5, max_value=5.0)
+    st.caption(t("start_dates", lang))
+    lo, hi = st.columns(2)
+    lo.date_input(
+        t("start_from", lang),
+        value=query.start_from,
+        key=state.wkey(state.W_START_FROM),
+        on_change=state.filters_changed,
+    )
+    hi.date_input(
+        t("start_to", lang),
+        value=query.start_to,
+        key=state.wkey(state.W_START_TO),
+        on_change=state.filters_changed,
+    )
+    for facet in FACET_MORE:
+        facet_widget(facet)
+    st.button(t("reset", lang), on_click=state.reset_filters, icon=":material/restart_alt:")
+
+st.title(t("app_title", lang), anchor=False)
+st.caption(t("tagline", lang))
+
+st.markdown(t("quick_starts", lang), help=t("quick_starts_help", lang))
+chosen = matching(query)
+with st.container(horizontal=True, gap="small"):
+    for preset in PRESETS:
+        st.button(
+            preset.label[lang],
+            key=f"preset_{preset.key}",
+            type="primary" if preset.key == chosen else "secondary",
+            on_click=state.preset_chosen,
+            args=(preset.key,),
+            help=preset.why[lang],
+        )
+st.text_input(
+    t("search_label", lang),
+    value=query.text,
+    key=state.wkey(state.W_TEXT),
+    placeholder=t("search_placeholder", lang),
+    on_change=state.filters_changed,
+    icon=":material/search:",
+)
+
+active = state.chips(query)
+
+
+def chip_label(chip: str) -> str:
+    facet, _, value = chip.partition(":")
+    if facet == "text":
+        return md(t("chip_text", lang, text=value)) + " ✕"
+    if facet in FACETS:
+        return md(value_label(facet, value, lang)) + " ✕"
+    raw = getattr(query, chip)
+    shown = raw.isoformat() if hasattr(raw, "isoformat") else f"{raw:g}"
+    return md(t(f"chip_{chip.removesuffix('_eur')}", lang, v=shown)) + " ✕"
+
+
+if active:
+    st.pills(
+        t("active_filters", lang),
+        options=active,
+        format_func=chip_label,
+        key=state.wkey(state.W_CHIPS),
+        on_change=state.chip_removed,
+    )
+
+st.subheader(md(describe(query, result.total, lang)), anchor=False)
+with st.container(horizontal=True, horizontal_alignment="right", vertical_alignment="bottom"):
+    st.selectbox(
+        t("sort", lang),
+        SORTS,
+        index=SORTS.index(query.sort),
+        key=state.wkey(state.W_SORT),
+        format_func=lambda s: t(f"sort_{s}", lang),
+        on_change=state.filters_changed,
+        width=240,
+    )
+    choices = sorted({*state.PER_PAGE_CHOICES, query.per_page})
+    st.selectbox(
+        t("per_page", lang),
+        choices,
+        index=choices.index(query.per_page),
+        key=state.wkey(state.W_PER_PAGE),
+        on_change=state.filters_changed,
+        width=110,
+    )
+
+rows = result.rows
+selected: list[int] = []
+if not rows:
+    st.info(t("no_results", lang), icon=":material/search_off:")
+else:
+    # One selection per shown page: a new search or page starts with nothing ticked.
+    signature = zlib.crc32(json.dumps(query.to_params(), sort_keys=True).encode())
+    event = st.dataframe(
+        render.results_frame(rows, lang),
+        column_config=render.results_config(lang),
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="multi-row",
+        key=f"{state.W_RESULTS}_{signature}",
+        row_height=38,
+    )
+    selected = [rows[i]["id"] for i in event.selection.rows if 0 <= i < len(rows)]
+    if result.pages > 1:
+        page_key = f"{state.W_PAGE}_{signature}"
+        st.pagination(
+            result.pages,
+            default=query.page,
+            key=page_key,
+            on_change=state.page_changed,
+            args=(page_key,),
+        )
+    st.caption(
+        t("page_of", lang, page=query.page, pages=result.pages)
+        + " · "
+        + (t("selected_n", lang, n=len(selected)) if selected else t("select_hint", lang))
+    )
+
+if selected:
+    eng = data.engine()
+    names = shortlists.list_names(eng)
+    new_option = t("new_list_option", lang)
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        target = st.selectbox(
+            t("target_list", lang), [*names, new_option], key=state.W_TARGET_LIST, width=260
+        )
+        new_name = None
+        if target == new_option:
+            new_name = st.text_input(
+                t("new_list_name", lang),
+                value=t("default_list_name", lang),
+                key=state.W_TARGET_NEW,
+                width=220,
+            )
+        add = st.button(t("add_to_list", lang), type="primary", icon=":material/star:")
+        compare = st.button(
+            t("compare_selected", lang),
+            icon=":material/compare_arrows:",
+            disabled=len(selected) < 2,
+        )
+        details = st.button(
+            t("show_details", lang), icon=":material/article:", disabled=len(selected) != 1
+        )
+    if add:
+        name = new_name if target == new_option else target
+        try:
+            list_id = shortlists.ensure_list(eng, name or "")
+            added = shortlists.add(eng, list_id, selected)
+            st.success(md(t("added_to_list", lang, n=added, name=name)), icon=":material/star:")
+        except shortlists.UserDataError as exc:
+            st.error(md(str(exc)))
+    if compare:
+        if len(selected) > 4:
+            st.info(t("compare_full", lang))
+        state.set_compare(selected)
+        st.switch_page("pages/compare.py")
+    if details:
+        state.set_detail(selected[0])
+        st.switch_page("pages/detail.py", query_params={"course": str(selected[0])})
+
+if rows:
+    st.markdown("**" + md(t("export_title", lang, n=f"{result.total:,}")) + "**")
+    with st.container(horizontal=True):
+        for fmt in FORMATS:
+            st.download_button(
+                FORMAT_LABELS[fmt],
+                data=data.deferred_search_export(query, fmt, lang),
+                file_name=f"courseradar-search.{fmt}",
+                mime=MEDIA_TYPES[fmt],
+                key=f"dl_search_{fmt}",
+                on_click="ignore",
+                icon=":material/download:",
+                help=t("export_help", lang),
+            )
+
+state.write_url(query)

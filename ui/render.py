@@ -1,0 +1,177 @@
+"""Turning course rows into what the screen shows, safely.
+
+Scraped text is untrusted. It reaches the page only as dataframe cells (rendered as
+text), through :func:`md` (Markdown-escaped, for st.markdown), or as plain strings in
+widget labels after :func:`md`. Links are kept only for http(s) URLs (:func:`safe_url`);
+anything else (javascript:, data:, relative paths) becomes blank. Nothing here uses
+``unsafe_allow_html``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ui.i18n import field_label, t, value_label
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_URL_OK = re.compile(r"^https?://[^\s\x00-\x1f\x7f\"<>\\^`{|}]+$", re.IGNORECASE)
+FACET_FIELDS = {"cost", "certificate", "level", "kind", "pace", "status"}
+
+
+def md(text: Any) -> str:
+    """Scraped text for st.markdown: every Markdown, directive and LaTeX character escaped."""
+    value = _CONTROL.sub("", str(text if text is not None else ""))
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(value.split()))
+
+
+def safe_url(url: Any) -> str | None:
+    """The URL if it is a plain http(s) link, else None."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    return url if _URL_OK.match(url) else None
+
+
+def when(value: Any) -> str:
+    """A timestamp to the minute (stored in UTC), or blank."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else str(value)[:16]
+
+
+def hours(row: dict[str, Any]) -> str:
+    lo, hi = row.get("hours_min"), row.get("hours_max")
+    if lo is None and hi is None:
+        return ""
+    if lo is None or hi is None or lo == hi:
+        return f"{(hi if hi is not None else lo):g}"
+    return f"{lo:g}–{hi:g}"
+
+
+def price(row: dict[str, Any]) -> str:
+    """The EUR price as text ("~" marks a converted or estimated figure); blank if unknown."""
+    value = row.get("price_eur")
+    if value is None:
+        return ""
+    approx = "~" if row.get("price_is_estimate") or row.get("price_currency") != "EUR" else ""
+    return f"{approx}{value:,.0f} €"
+
+
+def languages(codes: Sequence[str], lang: str) -> str:
+    return ", ".join(value_label("language", c, lang) for c in codes or () if c)
+
+
+def value_text(name: str, value: Any, lang: str) -> str:
+    """Any course field as display text in ``lang``."""
+    if value is None or value == "" or value == []:
+        return ""
+    if name in FACET_FIELDS:
+        return value_label(name, str(value), lang)
+    if name in ("topics",):
+        return ", ".join(value_label("topic", v, lang) for v in value if v)
+    if name in ("languages", "subtitle_languages"):
+        return languages(value, lang)
+    if name == "offers":
+        return "; ".join(offer_text(o, lang) for o in value if isinstance(o, dict))
+    if isinstance(value, bool):
+        return t("yes" if value else "no", lang)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value if v is not None)
+    return _CONTROL.sub("", str(value))
+
+
+def offer_text(offer: dict[str, Any], lang: str) -> str:
+    parts = [str(offer.get("label") or "")]
+    if offer.get("certificate"):
+        parts.append(value_label("certificate", offer["certificate"], lang))
+    if offer.get("price_amount") is not None:
+        parts.append(f"{offer['price_amount']:g} {offer.get('price_currency') or ''}".strip())
+    if offer.get("credits"):
+        parts.append(f"{offer['credits']:g} ECTS")
+    return " · ".join(p for p in parts if p)
+
+
+# The results table: column -> label key (field names of catalog.i18n).
+RESULT_COLUMNS = (
+    "title",
+    "url",
+    "provider",
+    "cost",
+    "price_eur",
+    "certificate",
+    "level",
+    "languages",
+    "hours",
+    "rating",
+)
+
+
+def results_frame(rows: Sequence[dict[str, Any]], lang: str) -> pd.DataFrame:
+    """One page of rows as a DataFrame of plain values (links only if http/https)."""
+    data = {
+        "title": [_CONTROL.sub("", r.get("title") or "") for r in rows],
+        "url": [safe_url(r.get("url")) for r in rows],
+        "provider": [r.get("provider") or "" for r in rows],
+        "cost": [value_text("cost", r.get("cost"), lang) for r in rows],
+        "price_eur": [price(r) for r in rows],
+        "certificate": [value_text("certificate", r.get("certificate"), lang) for r in rows],
+        "level": [value_text("level", r.get("level"), lang) for r in rows],
+        "languages": [languages(r.get("languages") or (), lang) for r in rows],
+        "hours": [hours(r) for r in rows],
+        "rating": [f"{r['rating']:.1f} ★" if r.get("rating") is not None else "" for r in rows],
+    }
+    frame = pd.DataFrame(data, columns=list(RESULT_COLUMNS))
+    if any(r.get("status") not in (None, "active") for r in rows):
+        frame["status"] = [value_text("status", r.get("status"), lang) for r in rows]
+    return frame
+
+
+def results_config(lang: str) -> dict[str, Any]:
+    """column_config for :func:`results_frame`: every column sized so the table fits a
+    laptop screen; the link is an icon (the detail page shows the address)."""
+    cc = st.column_config
+    return {
+        "title": cc.TextColumn(field_label("title", lang), width=290),
+        "url": cc.LinkColumn(
+            field_label("url", lang),
+            display_text=":material/open_in_new:",
+            width=50,
+            help=t("link_help", lang),
+        ),
+        "provider": cc.TextColumn(field_label("provider", lang), width=130),
+        "cost": cc.TextColumn(field_label("cost", lang), width=90),
+        "price_eur": cc.TextColumn(field_label("price_eur", lang), width=75, alignment="right"),
+        "certificate": cc.TextColumn(field_label("certificate", lang), width=120),
+        "level": cc.TextColumn(field_label("level", lang), width=90),
+        "languages": cc.TextColumn(field_label("languages", lang), width=80),
+        "hours": cc.TextColumn(field_label("hours", lang), width=55, alignment="right"),
+        "rating": cc.TextColumn(field_label("rating", lang), width=60, alignment="right"),
+        "status": cc.TextColumn(field_label("status", lang)),
+    }
+
+
+def facts_frame(course: dict[str, Any], names: Sequence[str], lang: str) -> pd.DataFrame:
+    """A two-column field/value table of a course (values as text)."""
+    rows = []
+    for name in names:
+        text = value_text(name, course.get(name), lang)
+        if name == "url":
+            text = safe_url(course.get("url")) or ""
+        if text:
+            rows.append({t("field", lang): field_label(name, lang), t("value", lang): text})
+    return pd.DataFrame(rows, columns=[t("field", lang), t("value", lang)])
