@@ -122,8 +122,7 @@ def unescape(text: str) -> str:
 def only_our_style(at: AppTest) -> bool:
     """The only raw HTML on a page is the app's own static <style>, never scraped text."""
     return all(
-        h.proto.body.startswith("<style>") and "alert" not in h.proto.body
-        for h in at.get("html")
+        h.proto.body.startswith("<style>") and "alert" not in h.proto.body for h in at.get("html")
     )
 
 
@@ -280,7 +279,7 @@ def test_shortlist_add_note_remove_export(catalog_engine: Engine, media: list[An
     select_rows(at, [0, 2])
     ok(at.run())
     target = by_label(at.selectbox, "Shortlist")
-    assert target.value == "➕ New list …"
+    assert target.value == "+ New list …"
     by_label(at.text_input, "Name of the new list").set_value("Für später")
     by_label(at.button, "Add to shortlist").click()
     ok(at.run())

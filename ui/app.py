@@ -34,11 +34,11 @@ st.html(
 
 lang = state.lang()
 with st.sidebar:
-    state.ensure_lang_widget()
     st.segmented_control(
         f"{t('language', lang)} / {t('language', 'de' if lang == 'en' else 'en')}",
         options=list(LANGS),
         format_func=language_name,
+        default=lang,
         key=state.W_LANG,
         on_change=state.lang_widget_changed,
         required=True,

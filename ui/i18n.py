@@ -73,7 +73,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "selected_n": {"en": "{n} selected", "de": "{n} ausgewählt"},
     "target_list": {"en": "Shortlist", "de": "Merkliste"},
-    "new_list_option": {"en": "➕ New list …", "de": "➕ Neue Liste …"},
+    "new_list_option": {"en": "+ New list …", "de": "+ Neue Liste …"},
     "new_list_name": {"en": "Name of the new list", "de": "Name der neuen Liste"},
     "default_list_name": {"en": "My shortlist", "de": "Meine Merkliste"},
     "add_to_list": {"en": "Add to shortlist", "de": "Auf die Merkliste"},

@@ -146,14 +146,14 @@ def results_config(lang: str) -> dict[str, Any]:
     laptop screen; the link is an icon (the detail page shows the address)."""
     cc = st.column_config
     return {
-        "title": cc.TextColumn(field_label("title", lang), width=290),
+        "title": cc.TextColumn(field_label("title", lang), width=280),
         "url": cc.LinkColumn(
             field_label("url", lang),
             display_text=":material/open_in_new:",
             width=50,
             help=t("link_help", lang),
         ),
-        "provider": cc.TextColumn(field_label("provider", lang), width=130),
+        "provider": cc.TextColumn(field_label("provider", lang), width=125),
         "cost": cc.TextColumn(field_label("cost", lang), width=90),
         "price_eur": cc.TextColumn(field_label("price_eur", lang), width=75, alignment="right"),
         "certificate": cc.TextColumn(field_label("certificate", lang), width=120),

@@ -94,10 +94,6 @@ def lang_widget_changed() -> None:
         set_lang(value)
 
 
-def ensure_lang_widget() -> None:
-    st.session_state.setdefault(W_LANG, lang())
-
-
 # -- the current query and the URL ---------------------------------------------------
 
 

@@ -111,22 +111,22 @@ st.data_editor(
     key=editor_key,
     hide_index=True,
     num_rows="fixed",
+    # What a person edits comes first; the facts follow (and may scroll on a small screen).
+    column_order=["position", "remove", "title", "note", "status", "cost", "provider", "url"],
     disabled=["title", "url", "provider", "cost", "status"],
     column_config={
         "position": st.column_config.NumberColumn(
             t("position", lang), min_value=1, max_value=len(items), step=1, width="small"
         ),
-        "title": st.column_config.TextColumn(field_label("title", lang), width="large"),
+        "title": st.column_config.TextColumn(field_label("title", lang), width=320),
         "url": st.column_config.LinkColumn(
             field_label("url", lang), display_text=r"^https?://(?:www\.)?([^/?#]+)"
         ),
         "provider": st.column_config.TextColumn(field_label("provider", lang)),
         "cost": st.column_config.TextColumn(field_label("cost", lang)),
         "status": st.column_config.TextColumn(field_label("status", lang)),
-        "note": st.column_config.TextColumn(
-            field_label("note", lang), width="large", max_chars=5000
-        ),
-        "remove": st.column_config.CheckboxColumn(t("remove", lang), width="small"),
+        "note": st.column_config.TextColumn(field_label("note", lang), width=300, max_chars=5000),
+        "remove": st.column_config.CheckboxColumn(t("remove", lang), width=80),
     },
 )
 
