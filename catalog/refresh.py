@@ -105,6 +105,25 @@ def start_run(engine: Engine, source: str) -> int:
     return int(key[0])
 
 
+INTERRUPTED = "interrupted: the refresh process ended before the run finished (killed?)"
+
+
+def close_interrupted_runs(engine: Engine, source: str) -> int:
+    """Mark runs of ``source`` still 'running' as failed; returns how many.
+
+    Only called with the source's lock held, so no live refresh owns such a run: it was
+    left by a process that died without cleanup (kill -9, power loss, OOM killer). Its
+    writes were rolled back with its transaction; only the run row would stay 'running'.
+    """
+    with write_tx(engine) as conn:
+        result = conn.execute(
+            RUN.update()
+            .where(RUN.c.source == source, RUN.c.state == "running")
+            .values(state="failed", finished_at=store.utcnow(), message=INTERRUPTED)
+        )
+    return int(result.rowcount or 0)
+
+
 def import_records(
     engine: Engine,
     source: str,
@@ -603,6 +622,7 @@ def refresh_source(
             source=name, run_id=0, state="skipped", message=f"another refresh of {name} is running"
         )
     try:
+        close_interrupted_runs(engine, name)
         run_id = start_run(engine, name)
         try:
             return _run(
