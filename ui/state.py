@@ -151,6 +151,21 @@ def query_from_url(known_topics: Sequence[str]) -> tuple[Query, str | None]:
     return new, warning
 
 
+def url_for(q: Query) -> dict[str, Any]:
+    """The URL parameters of a search (for st.switch_page and links)."""
+    return _as_url(q)
+
+
+def page_param(name: str) -> str:
+    """A page's own URL parameter (``course`` on Course detail, ``ids`` on Compare)."""
+    return str(st.query_params.get(name, ""))
+
+
+def set_page_param(name: str, value: str) -> None:
+    if st.query_params.get(name) != value:
+        st.query_params[name] = value
+
+
 def write_url(q: Query) -> None:
     """Put the search into the address bar (replacing only the search's parameters)."""
     params = _as_url(q)

@@ -42,7 +42,7 @@ FIELDS = (
 )
 
 lang = state.lang()
-from_url = [int(x) for x in st.query_params.get("ids", "").split(",") if x.strip().isdigit()]
+from_url = [int(x) for x in state.page_param("ids").split(",") if x.strip().isdigit()]
 if from_url and not state.compare_ids():
     state.set_compare(from_url)
 ids = state.compare_ids()
@@ -92,4 +92,4 @@ else:
                 st.switch_page("pages/detail.py", query_params={"course": str(row["id"])})
 
 if ids:
-    st.query_params["ids"] = ",".join(str(i) for i in ids)
+    state.set_page_param("ids", ",".join(str(i) for i in ids))

@@ -27,7 +27,7 @@ def _amount(text: str | None) -> float | None:
 
 
 lang = state.lang()
-raw = st.query_params.get("course", "")
+raw = state.page_param("course")
 course_id = int(raw) if raw.strip().isdigit() else state.detail_id()
 
 chosen = st.number_input(t("choose_course", lang), min_value=1, step=1, value=course_id, width=180)
@@ -38,7 +38,7 @@ if course_id is None:
     st.info(t("no_course", lang), icon=":material/article:")
     st.stop()
 state.set_detail(course_id)
-st.query_params["course"] = str(course_id)
+state.set_page_param("course", str(course_id))
 
 course = data.detail(course_id)
 if course is None:
