@@ -44,6 +44,13 @@ R = TypeVar("R")
 # below linear in a bounded input, whatever a page throws at us.
 MAX_FIELD_CHARS = 1000
 MAX_URL_CHARS = 4096
+# Free text is cut to these lengths. Real titles run to ~200 characters and descriptions to
+# ~10,000 (shared/realdata); a hostile page can put megabytes into one field, which costs seconds
+# per record in the HTML stripper and the topic classifier, and an indexed column (provider)
+# longer than PostgreSQL's index row limit (~2,700 bytes) makes the whole source's import fail.
+MAX_TITLE_CHARS = 500
+MAX_NAME_CHARS = 300  # provider, platform, one skill or category
+MAX_DESCRIPTION_CHARS = 20_000
 WEEKS_PER_MONTH = 4.345  # 52.14 weeks / 12 months, the figure the subscription estimate uses
 WEEKS_PER_YEAR = 12 * WEEKS_PER_MONTH
 # Spellings sources use for "no value" (the Coursera datasets say "None", edX ones "NA").
@@ -1356,6 +1363,19 @@ def _strip_html(text: str) -> str:
         return html.unescape(re.sub(r"<[^>]{0,2000}>", " ", text))
 
 
+def _short_text(value: object, limit: int) -> str | None:
+    """clean_text of a field that must stay short: the raw text is cut first (to 4x the limit,
+    room for markup), the clean text then ends at a word boundary with "…" if still too long."""
+    if isinstance(value, str | bytes | bytearray) and len(value) > 4 * limit:
+        value = value[: 4 * limit]
+    text = clean_text(value)
+    if text is None or len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    cut = head.rsplit(" ", 1)[0] if " " in head[limit // 2 :] else head
+    return cut.rstrip() + "…"
+
+
 def _visible(char: str) -> bool:
     if char in "\t\n\r\f\v":
         return True
@@ -1424,7 +1444,7 @@ Classifier = Callable[[str, str | None, list[str], list[str]], list[str]]
 def _text_list(value: object, limit: int = 200) -> list[str]:
     """Tags from a list or a comma/semicolon separated string, cleaned and deduped in order."""
     if isinstance(value, str | bytes | bytearray):
-        text = clean_text(value) or ""
+        text = _short_text(value, MAX_DESCRIPTION_CHARS) or ""
         items: list[object] = list(re.split(r"\s*[,;|]\s*", text))
     elif isinstance(value, list | tuple):
         items = list(value[: limit * 2])
@@ -1434,7 +1454,7 @@ def _text_list(value: object, limit: int = 200) -> list[str]:
     for item in items:
         if isinstance(item, Mapping):
             item = item.get("name") or item.get("title")
-        cleaned = clean_text(item) if isinstance(item, str) else None
+        cleaned = _short_text(item, MAX_NAME_CHARS) if isinstance(item, str) else None
         if cleaned and cleaned not in out and len(out) < limit:
             out.append(cleaned)
     return out
@@ -1496,10 +1516,10 @@ def _topics(
 def _provider(value: object) -> str | None:
     if isinstance(value, list | tuple):
         names = _text_list(list(value), limit=20)
-        return ", ".join(names) or None
+        return _short_text(", ".join(names), MAX_NAME_CHARS)
     if isinstance(value, Mapping):
-        return clean_text(value.get("name"))
-    return clean_text(value)
+        return _short_text(value.get("name"), MAX_NAME_CHARS)
+    return _short_text(value, MAX_NAME_CHARS)
 
 
 def _to_eur(rates: Rates | None, amount: float | None, currency: str | None) -> float | None:
@@ -1537,7 +1557,7 @@ def normalize_course(
         return CourseRecord(
             source=source_name,
             source_id=clean_text(str(data.get("source_id", ""))) or "",
-            title=clean_text(data.get("title")) or "",
+            title=_short_text(data.get("title"), MAX_TITLE_CHARS) or "",
             raw=_jsonable(dict(data)),
         )
 
@@ -1546,8 +1566,8 @@ def _normalize_course(
     raw: Mapping[str, Any], source: str, rates: Rates | None, classify: Classifier | None
 ) -> CourseRecord:
     source_id = raw.get("source_id")
-    title = clean_text(raw.get("title")) or ""
-    description = clean_text(raw.get("description"))
+    title = _short_text(raw.get("title"), MAX_TITLE_CHARS) or ""
+    description = _short_text(raw.get("description"), MAX_DESCRIPTION_CHARS)
     skills = _text_list(raw.get("skills"))
     categories = _text_list(raw.get("categories"))
     kind = normalize_kind(raw.get("kind"))
@@ -1588,7 +1608,7 @@ def _normalize_course(
         title=title,
         url=safe_url(raw.get("url")),
         provider=_provider(raw.get("provider")),
-        platform=clean_text(raw.get("platform")),
+        platform=_short_text(raw.get("platform"), MAX_NAME_CHARS),
         description=description,
         kind=kind,
         topics=_topics(classify, title, description, skills, categories),
