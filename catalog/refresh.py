@@ -105,6 +105,9 @@ def start_run(engine: Engine, source: str) -> int:
     return int(key[0])
 
 
+# Longer ids cannot be told apart in PostgreSQL's unique indexes (index rows are limited to
+# ~2,700 bytes) and would fail the whole batch; no real source uses ids near this length.
+MAX_SOURCE_ID_CHARS = 500
 INTERRUPTED = "interrupted: the refresh process ended before the run finished (killed?)"
 
 
@@ -146,14 +149,31 @@ def import_records(
     ``keep`` names source ids the source still lists but that could not be imported
     this time (they are not marked). Everything happens in one transaction: on any
     error nothing of this batch is written, the run is recorded as failed (with the
-    item errors) and the exception is raised.
+    item errors) and the exception is raised. A record whose source_id is longer than
+    MAX_SOURCE_ID_CHARS is left out as an item error rather than failing the batch.
     """
+    offered = len(records)
+    too_long = [r for r in records if len(str(r.source_id)) > MAX_SOURCE_ID_CHARS]
+    if too_long:
+        records = [r for r in records if len(str(r.source_id)) <= MAX_SOURCE_ID_CHARS]
+        errors = [
+            *errors,
+            *(
+                ItemError(
+                    str(r.source_id)[:80] + "…",
+                    "import",
+                    f"source_id of {len(str(r.source_id))} characters, more than "
+                    f"{MAX_SOURCE_ID_CHARS}; not imported",
+                )
+                for r in too_long
+            ),
+        ]
     run_id = run_id if run_id is not None else start_run(engine, source)
     report = RunReport(source=source, run_id=run_id, state="ok", out_of_scope=out_of_scope)
     report.errors = list(errors)
     report.errored = len(report.errors)
     report.message = message
-    report.gathered = gathered if gathered is not None else len(records) + out_of_scope
+    report.gathered = gathered if gathered is not None else offered + out_of_scope
     report.complete = full
     now = store.utcnow()
     try:
