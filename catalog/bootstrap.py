@@ -28,10 +28,10 @@ def open_catalog(url: str | None = None, *, seed: bool = True) -> Engine:
 
 
 def with_eur(records: list[CourseRecord]) -> list[CourseRecord]:
-    """Fill price_eur from the shipped ECB rates where a price and currency are known."""
-    from catalog.rates import load_rates
+    """Fill price_eur from the newest ECB rates we have where price and currency are known."""
+    from catalog.refresh import current_rates
 
-    rates = load_rates()
+    rates = current_rates()
     for rec in records:
         if rec.price_amount is not None and rec.price_currency and rec.price_eur is None:
             rec.price_eur = rates.to_eur(rec.price_amount, rec.price_currency)

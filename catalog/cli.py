@@ -270,7 +270,10 @@ def main() -> None:
         CuratedDataError,
     )
     try:
-        app(standalone_mode=False)
+        # In non-standalone mode click returns a typer.Exit's code instead of raising it.
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            raise SystemExit(code)
     except expected as exc:
         # Plain write, not rich: a one-line message must not be wrapped at 80 columns.
         sys.stderr.write(f"error: {' '.join(str(exc).split())}\n")

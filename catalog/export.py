@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -118,10 +120,33 @@ def to_xlsx(rows: Sequence[dict[str, Any]], lang: str = "en") -> bytes:
                 cell.data_type = TYPE_STRING  # never let openpyxl store text as a formula
     sheet.freeze_panes = "A2"
     buf = io.BytesIO()
-    # Fixed timestamps make the bytes reproducible (the app and the CLI agree exactly).
-    book.properties.created = book.properties.modified = datetime(2000, 1, 1)
+    book.properties.created = datetime(2000, 1, 1)
     book.save(buf)
-    return buf.getvalue()
+    return _reproducible_zip(buf.getvalue())
+
+
+_MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
+
+
+def _reproducible_zip(data: bytes) -> bytes:
+    """Rewrite an XLSX with fixed timestamps, so the same rows give the same bytes.
+
+    openpyxl stamps the save time into every zip entry and into docProps/core.xml;
+    without this the app's download and `courseradar export` would differ.
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _MODIFIED.sub(
+                    rb"<dcterms:modified\1>2000-01-01T00:00:00Z</dcterms:modified>", content
+                )
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, content)
+    return out.getvalue()
 
 
 def to_json(rows: Sequence[dict[str, Any]], lang: str = "en") -> bytes:

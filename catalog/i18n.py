@@ -141,22 +141,68 @@ def _join(values: list[str], lang: str) -> str:
     return ", ".join(values[:-1]) + word + values[-1]
 
 
+# Words for the summary sentence, where facet labels would not read as grammar:
+# (singular, plural) nouns per kind, and cost/level words in the position they take.
+KIND_NOUNS: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "course": ("course", "courses"),
+        "specialization": ("specialization", "specializations"),
+        "professional_certificate": ("professional certificate", "professional certificates"),
+        "certification": ("certification exam", "certification exams"),
+        "learning_path": ("learning path", "learning paths"),
+        "degree": ("degree", "degrees"),
+        "nanodegree": ("nanodegree", "nanodegrees"),
+    },
+    "de": {
+        "course": ("Kurs", "Kurse"),
+        "specialization": ("Spezialisierung", "Spezialisierungen"),
+        "professional_certificate": ("Berufszertifikat-Programm", "Berufszertifikat-Programme"),
+        "certification": ("Zertifizierungsprüfung", "Zertifizierungsprüfungen"),
+        "learning_path": ("Lernpfad", "Lernpfade"),
+        "degree": ("Studiengang", "Studiengänge"),
+        "nanodegree": ("Nanodegree", "Nanodegrees"),
+    },
+}
+COST_WORDS = {
+    "en": {"free": "free", "free_audit": "free-to-audit", "paid": "paid",
+           "subscription": "subscription"},
+    "de": {"free": "kostenlos", "free_audit": "kostenlos belegbar", "paid": "kostenpflichtig",
+           "subscription": "im Abonnement"},
+}  # fmt: skip
+LEVEL_WORDS = {
+    "en": {"beginner": "beginner", "intermediate": "intermediate", "advanced": "advanced",
+           "mixed": "all-level"},
+    "de": {"beginner": "Einsteiger", "intermediate": "Fortgeschrittene", "advanced": "Experten",
+           "mixed": "alle Niveaus"},
+}  # fmt: skip
+
+
 def describe(query: Any, total: int, lang: str = "en") -> str:
     """One plain sentence of what is shown.
 
-    "37 free or free-to-audit courses about NLP in German with a certificate".
+    "37 free or free-to-audit courses about NLP in German with a certificate";
+    German puts cost and level after the noun, where they need no inflection:
+    "37 Kurse (kostenlos oder kostenlos belegbar) für Einsteiger zum Thema NLP auf Deutsch".
     """
     de = lang == "de"
+    lang = "de" if de else "en"
+    number = 0 if total == 1 else 1  # index into (singular, plural)
+    nouns = KIND_NOUNS[lang]
+    kinds = query.kinds or ("course",)
+    noun = _join([nouns.get(k, (k, k))[number] for k in kinds], lang)
+    costs = [COST_WORDS[lang].get(c, c) for c in query.costs]
+    levels = [LEVEL_WORDS[lang].get(v, v) for v in query.levels]
     parts: list[str] = [f"{total:,}".replace(",", "." if de else ",")]
-    if query.costs:
-        parts.append(_join([value_label("cost", c, lang) for c in query.costs], lang))
-    if query.levels:
-        parts.append(_join([value_label("level", v, lang) for v in query.levels], lang))
-    if query.kinds:
-        kinds = [value_label("kind", k, lang) + ("s" if not de else "") for k in query.kinds]
-        parts.append(_join(kinds, lang))
+    if de:
+        parts.append(noun)
+        if costs:
+            parts.append(f"({_join(costs, lang)})")
+        if levels:
+            parts.append("für " + _join(levels, lang))
     else:
-        parts.append(("Kurs" if total == 1 else "Kurse") if de else "course" + "s" * (total != 1))
+        parts += [_join(costs, lang)] if costs else []
+        parts += [_join(levels, lang)] if levels else []
+        parts.append(noun)
     if query.text:
         text = query.text if len(query.text) <= 60 else query.text[:57] + "..."
         parts.append(f"zu „{text}“" if de else f'matching "{text}"')

@@ -315,7 +315,8 @@ class Snapshot:
         with engine.connect() as conn:
             rows = conn.exec_driver_sql(sql).all()
         self.size = len(rows)
-        columns = list(zip(*rows, strict=True)) if rows else [()] * (5 + len(singles) + 7)
+        width = 1 + len(MULTI) + len(singles) + 7
+        columns = list(zip(*rows, strict=True)) if rows else [()] * width
         self.ids = np.asarray(columns[0], dtype=np.int64)
         self.columns: dict[str, _Codes] = {}
         parsed: dict[str | None, list[str]] = {}
@@ -371,9 +372,7 @@ def _ordinal(value: Any) -> float | None:
         return None
     if isinstance(value, str):
         try:
-            value = (
-                datetime.fromisoformat(value[:19]) if len(value) > 10 else date.fromisoformat(value)
-            )
+            value = datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value)
         except ValueError:
             return None
     if isinstance(value, datetime):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from catalog import db
 from catalog.record import CourseRecord
 from catalog.refresh import import_records
-from catalog.search import Query, QueryError, Searcher, search
+from catalog.search import FacetValue, Query, QueryError, Searcher, search
 
 HOSTILE = [
     '"',
@@ -202,3 +202,9 @@ def test_snapshot_reloads_after_writes(filled: sa.Engine) -> None:
 def test_upgrade_is_idempotent_and_at_head(engine: sa.Engine) -> None:
     db.upgrade(engine)
     assert db.current_revision(engine) == db.head_revision(engine)
+
+
+def test_empty_catalog_searches(engine: sa.Engine) -> None:
+    result = search(engine, Query(text="anything", costs=("free",)))
+    assert (result.total, result.rows) == (0, [])
+    assert result.facets["cost"] == [FacetValue("free", 0, True)]
