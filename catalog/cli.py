@@ -213,7 +213,7 @@ def serve(
         sys.executable, "-m", "streamlit", "run", str(app_path),
         "--server.port", str(port), "--server.address", host,
         "--server.headless", "true" if headless else "false",
-        "--browser.gatherUsageStats", "false",
+        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
     ]  # fmt: skip
     raise typer.Exit(subprocess.call(cmd, env=os.environ.copy()))  # noqa: S603 - our own argv
 
