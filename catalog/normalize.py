@@ -1349,13 +1349,17 @@ _BLOCK_BOUNDARY_RE = re.compile(r"(</?(?:" + "|".join(_BLOCK_TAGS) + r")(?=[\s/>
 
 
 def _strip_html(text: str) -> str:
-    from bs4 import BeautifulSoup  # lazy: importing bs4 costs ~50 ms, most fields are not HTML
+    import warnings
+
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning  # lazy: bs4 costs ~50 ms to import
 
     # A space before every block tag keeps "<p>a</p><p>b</p>" apart as "a b" while inline tags
     # ("<b>Py</b>thon") stay glued; done on the markup, it costs one linear pass.
     text = _BLOCK_BOUNDARY_RE.sub(r" \1", text)
     try:
-        soup = BeautifulSoup(text, "lxml")
+        with warnings.catch_warnings():  # scraped text that opens like XML is still just text
+            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+            soup = BeautifulSoup(text, "lxml")
         for tag in soup.find_all(list(_DROP_TAGS)):
             tag.decompose()
         return str(soup.get_text(""))

@@ -16,7 +16,7 @@ def readme_commands() -> list[str]:
 def test_readme_starts_with_the_two_commands() -> None:
     run, test = readme_commands()
     assert "courseradar serve" in run
-    assert test.endswith("pytest")
+    assert "pytest" in test
     head = (ROOT / "README.md").read_text().split("\n## ")[0]
     assert run in head and test in head
 
