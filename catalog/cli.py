@@ -283,13 +283,23 @@ def main() -> None:
         raise SystemExit(130) from None
     except typer.Exit as exc:
         raise SystemExit(exc.exit_code) from None
-    except Exception as exc:  # click usage errors and the like
+    except Exception as exc:  # usage errors: click's, or those of the click copy typer ships
         import click
 
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            raise SystemExit(exc.exit_code) from None
-        if isinstance(exc, click.exceptions.Abort):
+        # Typer >= 0.2x vendors click as typer._click, whose exceptions are not click's:
+        # catching click.ClickException alone let "--limit abc" end in a traceback.
+        usage = (click.exceptions.ClickException, typer.TyperException)
+        error: Any = exc
+        if isinstance(exc, usage) and type(exc).__name__ == "NoArgsIsHelpError":
+            error.show()  # the help text, as the bare command asked for
+            raise SystemExit(2) from None
+        if isinstance(exc, usage) and hasattr(exc, "format_message"):
+            message = " ".join(str(error.format_message()).split())
+            path = getattr(getattr(error, "ctx", None), "command_path", "")
+            hint = f" (see {path} --help)" if path else ""
+            sys.stderr.write(f"error: {message}{hint}\n")
+            raise SystemExit(getattr(error, "exit_code", 2) or 2) from None
+        if isinstance(exc, click.exceptions.Abort | typer.Abort) or type(exc).__name__ == "Abort":
             raise SystemExit(1) from None
         raise
 
