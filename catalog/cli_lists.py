@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -40,6 +40,9 @@ from catalog.export import FORMATS, ExportError, export
 from catalog.i18n import LANGS, describe
 from catalog.search import SORTS, Query, QueryError, searcher_for
 from catalog.shortlists import UserDataError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 shortlist_app = typer.Typer(help="Named shortlists of courses, with notes.", no_args_is_help=True)
 saved_app = typer.Typer(help="Saved searches to come back to.", no_args_is_help=True)
@@ -85,10 +88,11 @@ def _write(data: bytes, output: Path | None, what: str) -> None:
         raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
-def _validated(query: Query) -> Query:
-    from catalog.topics import default_taxonomy
+def _validated(query: Query, eng: Engine) -> Query:
+    """The checks `search` makes (sources included), so export and save refuse what it does."""
+    from catalog.search import validate
 
-    return query.validate([t.slug for t in default_taxonomy().topics])
+    return validate(eng, query)
 
 
 # -- shortlists --------------------------------------------------------------------
@@ -269,7 +273,7 @@ def export_command(
                 raise UserError("export either a search or --shortlist, not both")
             rows = shortlists.items(eng, shortlist)
         else:
-            rows = list(searcher_for(eng).iter_all(_validated(query)))
+            rows = list(searcher_for(eng).iter_all(_validated(query, eng)))
         data = export(rows, fmt, lang)
     _write(data, output, fmt)
     if output is not None:
@@ -309,8 +313,9 @@ def saved_save(
             status, max_price_eur, min_hours, max_hours, start_from, start_to, min_rating,
             sort, 25,
         )  # fmt: skip
-        _validated(query)
-        saved_searches.save(engine(), name, query, replace_existing=replace)
+        eng = engine()
+        _validated(query, eng)
+        saved_searches.save(eng, name, query, replace_existing=replace)
     out.print(_plain(f"saved {' '.join(name.split())!r}"))
 
 

@@ -636,20 +636,26 @@ def searcher_for(engine: Engine) -> Searcher:
         return found
 
 
-def search(engine: Engine, query: Query) -> SearchResult:
-    """Validate and run ``query``: the one entry point front ends use."""
+def validate(engine: Engine, query: Query) -> Query:
+    """Raise QueryError for any invalid value of ``query``, its sources checked against the
+    catalog's; returns ``query``. What :func:`search` checks, for exports and saved searches."""
     from catalog.topics import default_taxonomy
 
     query.validate([t.slug for t in default_taxonomy().topics])
-    searcher = searcher_for(engine)
     if query.sources:
         from scrapers import SOURCES
 
-        known = sorted(set(searcher.known_values("source")) | set(SOURCES) | {"curated"})
+        seen = searcher_for(engine).known_values("source")
+        known = sorted(set(seen) | set(SOURCES) | {"curated"})
         for name in query.sources:
             if name not in known:
                 raise QueryError(f"unknown source {name!r}; valid values: {', '.join(known)}")
-    return searcher.search(query)
+    return query
+
+
+def search(engine: Engine, query: Query) -> SearchResult:
+    """Validate and run ``query``: the one entry point front ends use."""
+    return searcher_for(engine).search(validate(engine, query))
 
 
 def query_as_dict(query: Query) -> dict[str, Any]:
