@@ -94,7 +94,7 @@ def build_query(
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise QueryError(f"{flag} must be a date like 2026-01-31, not {value!r}") from None
+            raise QueryError(f"{flag} must be a date like 2026-01-31, not {value[:40]!r}") from None
 
     return Query(
         text=text or "",
@@ -146,7 +146,7 @@ def search(
     from catalog.search import search as run_search
 
     if fmt not in ("table", "json", "csv"):
-        raise UserError(f"unknown format {fmt!r}; use table, json or csv")
+        raise UserError(f"unknown format {fmt[:40]!r}; use table, json or csv")
     query = build_query(
         text, topic, provider, source, kind, cost, certificate, level, language, pace, status,
         max_price_eur, min_hours, max_hours, start_from, start_to, min_rating, sort, limit,

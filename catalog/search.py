@@ -120,6 +120,12 @@ class QueryError(ValueError):
     """An invalid filter value; the message names it and lists what is valid."""
 
 
+def _shown(value: Any) -> str:
+    """A rejected value as messages quote it: repr, cut to 60 characters (input may be huge)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:58] + "…" + text[-1]
+
+
 @dataclass(frozen=True)
 class Query:
     """A search: text, filters (OR within a facet, AND across facets), sort and page."""
@@ -161,13 +167,13 @@ class Query:
             for value in getattr(self, attr):
                 if value not in valid:
                     raise QueryError(
-                        f"unknown {attr[:-1] if attr != 'statuses' else 'status'} {value!r}; "
+                        f"unknown {attr[:-1] if attr != 'statuses' else 'status'} {_shown(value)}; "
                         f"valid values: {', '.join(valid)}"
                     )
         for code in self.languages:
             if not _LANG.match(code):
                 raise QueryError(
-                    f"language {code!r} is not a language code; use codes like en, de, es"
+                    f"language {_shown(code)} is not a language code; use codes like en, de, es"
                 )
         for attr in ("max_price_eur", "min_hours", "max_hours", "min_rating"):
             value = getattr(self, attr)
@@ -176,7 +182,7 @@ class Query:
         if self.min_rating is not None and self.min_rating > 5:
             raise QueryError("min-rating is on a 0 to 5 scale")
         if self.sort not in SORTS:
-            raise QueryError(f"unknown sort {self.sort!r}; valid values: {', '.join(SORTS)}")
+            raise QueryError(f"unknown sort {_shown(self.sort)}; valid values: {', '.join(SORTS)}")
         if self.page < 1:
             raise QueryError("page must be 1 or more")
         if not 1 <= self.per_page <= MAX_PER_PAGE:
@@ -219,7 +225,7 @@ class Query:
             try:
                 kwargs[f.name] = _coerce(f.name, f.default, value)
             except (TypeError, ValueError):
-                raise QueryError(f"{f.name} has an unreadable value {value!r}") from None
+                raise QueryError(f"{f.name} has an unreadable value {_shown(value)}") from None
         return cls(**kwargs)
 
 
@@ -649,7 +655,7 @@ def validate(engine: Engine, query: Query) -> Query:
         known = sorted(set(seen) | set(SOURCES) | {"curated"})
         for name in query.sources:
             if name not in known:
-                raise QueryError(f"unknown source {name!r}; valid values: {', '.join(known)}")
+                raise QueryError(f"unknown source {_shown(name)}; valid values: {', '.join(known)}")
     return query
 
 
