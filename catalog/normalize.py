@@ -25,6 +25,7 @@ import importlib
 import logging
 import math
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -109,7 +110,13 @@ def _joined(value: object) -> object:
 
 
 def _is_number(value: object) -> TypeGuard[int | float]:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """An int or float (not a bool) that float() can take: an int past 1e308 is no number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return isinstance(value, float) or abs(value) <= _MAX_FLOAT_INT
+
+
+_MAX_FLOAT_INT = int(sys.float_info.max)
 
 
 def _finite(value: float | None, *, low: float = 0.0, high: float = math.inf) -> float | None:
@@ -529,7 +536,11 @@ def estimate_subscription_cost(
         return None
     if price < 0 or hours <= 0 or pace <= 0:
         return None
-    return round(price * _months_needed(hours / pace), 2)
+    weeks = hours / pace  # may overflow to inf for extreme inputs
+    if not math.isfinite(weeks):
+        return None
+    cost = price * _months_needed(weeks)
+    return round(cost, 2) if math.isfinite(cost) else None
 
 
 # --------------------------------------------------------------------------------------------
