@@ -74,7 +74,8 @@ def load_seeds() -> Seeds:
             if row.get("course_title"):
                 titles.append(row["course_title"])
                 providers.append(row["course_organization"])
-    feed = json.loads((REALDATA / "futurelearn" / "futurelearn_api_v1_courses_2017.json").read_text())
+    feed_path = REALDATA / "futurelearn" / "futurelearn_api_v1_courses_2017.json"
+    feed = json.loads(feed_path.read_text())
     for item in feed:
         titles.append(item["name"])
         providers.append(item["organisation"]["name"])
@@ -132,7 +133,9 @@ def generate(n: int, seed: int = 20261128) -> list[CourseRecord]:
                 hours_per_week_min=hpw,
                 hours_per_week_max=hpw,
                 pace=rng.choice(["self_paced", "self_paced", "scheduled", None]),
-                start_date=start + timedelta(days=rng.randint(0, 500)) if rng.random() < 0.3 else None,
+                start_date=(
+                    start + timedelta(days=rng.randint(0, 500)) if rng.random() < 0.3 else None
+                ),
                 rating=round(rng.uniform(3.2, 5.0), 1) if rng.random() < 0.6 else None,
                 enrollments=rng.randint(100, 500_000) if rng.random() < 0.5 else None,
             )

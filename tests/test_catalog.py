@@ -131,7 +131,7 @@ def test_invalid_filter_values_name_the_valid_ones(filled: sa.Engine) -> None:
         search(filled, Query(languages=("English; DROP",)))
     with pytest.raises(QueryError, match="max-price-eur"):
         search(filled, Query(max_price_eur=-1))
-    with pytest.raises(QueryError, match="unknown source 'nowhere'; valid values: .*coursera"):
+    with pytest.raises(QueryError, match=r"unknown source 'nowhere'; valid values: .*coursera"):
         search(filled, Query(sources=("nowhere",)))
     assert search(filled, Query(sources=("t",))).total == 5
     with pytest.raises(QueryError, match="sort"):
