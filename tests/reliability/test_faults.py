@@ -9,7 +9,7 @@ content, same last_seen), and the run says what went wrong in RefreshRun/Refresh
 Each scenario: refresh futurelearn (its own StubServer) and xikolo (the shared Site) once
 with good data; then publish new xikolo data, program the fault on futurelearn's feed
 and refresh both again with the real PoliteFetcher (default size and redirect limits,
-short timeouts so hangs end quickly).
+a 0.5 s read timeout and one retry so hangs end quickly).
 """
 
 from __future__ import annotations
@@ -95,8 +95,8 @@ FAULTS = [
         "retry after",
     ),
     Fault(
-        "timeout (answer after 2.5 s, read timeout 1 s)",
-        lambda s: _feed(s, Reply(body=_good_feed(), delay=2.5)),
+        "timeout (answer after 1.5 s, read timeout 0.5 s)",
+        lambda s: _feed(s, Reply(body=_good_feed(), delay=1.5)),
         "timed out",
     ),
     Fault("connection reset", lambda s: _feed(s, Reply(reset=True)), "connection"),
@@ -152,7 +152,10 @@ def feed_server() -> Iterator[StubServer]:
 
 
 def _refresh(engine: Engine, tmp_path: Path) -> dict[str, str]:
-    with support.fast_fetcher(tmp_path / "http-cache.sqlite") as fetcher:
+    # Default size and redirect limits; short timeouts and one retry so hangs end quickly.
+    with support.fast_fetcher(
+        tmp_path / "http-cache.sqlite", read_timeout=0.5, retries=1, autothrottle=False
+    ) as fetcher:
         reports = refresh_sources(engine, ["futurelearn", "xikolo"], fetcher=fetcher)
     return {r.source: r.state for r in reports}
 
