@@ -307,6 +307,37 @@ def test_exports_of_a_hostile_catalog_are_inert(hostile_catalog: Engine) -> None
     assert normalised and all(http_only(r["url"]) for r in normalised)
 
 
+def test_atom_feed_of_hostile_courses_is_well_formed(engine: Engine) -> None:
+    """The saved-search feed is XML a reader parses: text escaped, links http(s) only."""
+    import xml.etree.ElementTree as ET
+
+    from catalog import saved_searches
+
+    saved_searches.save(engine, f"<feed>{MARK}&", Query(text="deep learning"))
+    hostile = [
+        CourseRecord(
+            source="hostile",
+            source_id=f"a{i}",
+            title=f"Deep Learning {MARK} {text} \x0b\ufffe\x1f ]]>",
+            description=f"{text} \x1b[31m",
+            url=BAD_URLS[i],
+            provider=FORMULAS[i % len(FORMULAS)],
+        )
+        for i, text in enumerate(MARKUP)
+    ]  # stored as given, control characters included (NUL aside: PostgreSQL refuses it)
+    import_records(engine, "hostile", hostile, full=True)
+    feed = ET.fromstring(saved_searches.atom_feed(engine, f"<feed>{MARK}&"))
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = feed.findall("a:entry", ns)
+    assert len(entries) == len(MARKUP)
+    assert all(MARK in (e.findtext("a:title", namespaces=ns) or "") for e in entries)
+    links = [link.get("href") for link in feed.iter("{http://www.w3.org/2005/Atom}link")]
+    assert all(http_only(href) for href in links)
+    support.bump(
+        "hostile content", f"feed entries parsed as XML ({engine.dialect.name})", len(entries)
+    )
+
+
 # -- imports ----------------------------------------------------------------------------------
 
 
