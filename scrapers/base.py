@@ -97,7 +97,16 @@ class Scraper:
         """Yield the first requests of a refresh. Default: the ``start`` endpoint."""
         yield Request(self.endpoint["start"])
 
-    def parse(self, content: bytes, url: str) -> ParseResult:  # pragma: no cover - abstract
+    def parse(self, content: bytes, url: str) -> ParseResult:
+        """Raw records from one body. Never raises: the pipeline must go on after a page
+        it cannot understand, so a surprise in :meth:`read` becomes that page's error."""
+        try:
+            return self.read(content, url)
+        except Exception as exc:
+            return ParseResult(errors=[f"cannot read {url}: {type(exc).__name__}: {exc}"])
+
+    def read(self, content: bytes, url: str) -> ParseResult:  # pragma: no cover - abstract
+        """What a source implements: parse one body (pure, no network)."""
         raise NotImplementedError
 
     def check_request(self) -> Request:

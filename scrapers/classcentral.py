@@ -80,13 +80,7 @@ class ClassCentralScraper(Scraper):
         for slug in self.subjects:
             yield Request(self.endpoint["subject"].format(slug=slug), kind="listing")
 
-    def parse(self, content: bytes, url: str) -> ParseResult:
-        try:
-            return self._parse(content, url)
-        except Exception as exc:  # parse never raises: a surprise is reported, not thrown
-            return _error(f"cannot read page ({type(exc).__name__}: {exc})")
-
-    def _parse(self, content: bytes, url: str) -> ParseResult:
+    def read(self, content: bytes, url: str) -> ParseResult:
         if not content.strip():
             return _error("empty page")
         soup = BeautifulSoup(content, "lxml")

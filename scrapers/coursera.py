@@ -78,13 +78,7 @@ class CourseraScraper(Scraper):
         }
         return self.endpoint[endpoint] + "?" + urlencode(query, safe=",.()")
 
-    def parse(self, content: bytes, url: str) -> ParseResult:
-        try:
-            return self._parse(content, url)
-        except Exception as exc:  # parse never raises: a surprise is reported, not thrown
-            return _error(f"cannot read answer ({type(exc).__name__}: {exc})")
-
-    def _parse(self, content: bytes, url: str) -> ParseResult:
+    def read(self, content: bytes, url: str) -> ParseResult:
         if not content.strip():
             return _error("empty answer")
         try:

@@ -41,11 +41,8 @@ class FutureLearnScraper(Scraper):
         """The feed is one document: a single request."""
         yield Request(self.endpoint["start"], kind="feed")
 
-    def parse(self, content: bytes, url: str) -> ParseResult:
-        try:
-            return _parse(content)
-        except Exception as exc:  # parse never raises: a surprise is reported, not thrown
-            return _error(f"cannot read feed ({type(exc).__name__}: {exc})")
+    def read(self, content: bytes, url: str) -> ParseResult:
+        return _parse(content)
 
 
 def _parse(content: bytes) -> ParseResult:

@@ -130,11 +130,8 @@ class MicrosoftLearnScraper(Scraper):
         """The catalog is one document: a single request (taxonomies come with it)."""
         yield Request(self.endpoint["start"], kind="catalog")
 
-    def parse(self, content: bytes, url: str) -> ParseResult:
-        try:
-            return _parse(content)
-        except Exception as exc:  # parse never raises: a surprise is reported, not thrown
-            return _error(f"cannot read catalog ({type(exc).__name__}: {exc})")
+    def read(self, content: bytes, url: str) -> ParseResult:
+        return _parse(content)
 
 
 def _parse(content: bytes) -> ParseResult:

@@ -68,13 +68,7 @@ class MitOcwScraper(Scraper):
     def gather(self, fetcher: Fetcher) -> Iterator[Request]:
         yield Request(self.endpoint["start"], kind="api")
 
-    def parse(self, content: bytes, url: str) -> ParseResult:
-        try:
-            return self._parse(content, url)
-        except Exception as exc:  # parse must never raise into the pipeline
-            return ParseResult(errors=[f"unexpected parse failure: {type(exc).__name__}: {exc}"])
-
-    def _parse(self, content: bytes, url: str) -> ParseResult:
+    def read(self, content: bytes, url: str) -> ParseResult:
         fmt = sniff(content)
         if fmt == "empty":
             return ParseResult(errors=["empty body"])

@@ -92,13 +92,7 @@ class SchemaOrgScraper(Scraper):
         for url in self.targets:
             yield Request(url, kind="sitemap" if _looks_like_sitemap_url(url) else "listing")
 
-    def parse(self, content: bytes, url: str) -> ParseResult:
-        try:
-            return self._parse(content, url)
-        except Exception as exc:  # parse must never raise into the pipeline
-            return ParseResult(errors=[f"unexpected parse failure: {type(exc).__name__}: {exc}"])
-
-    def _parse(self, content: bytes, url: str) -> ParseResult:
+    def read(self, content: bytes, url: str) -> ParseResult:
         fmt = sniff(content)
         if fmt == "empty":
             return ParseResult(errors=["empty body"])

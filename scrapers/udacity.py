@@ -91,13 +91,7 @@ class UdacityScraper(Scraper):
             kind="search",
         )
 
-    def parse(self, content: bytes, url: str) -> ParseResult:
-        try:
-            return self._parse(content, url)
-        except Exception as exc:  # parse never raises: a surprise is reported, not thrown
-            return _error(f"cannot read answer ({type(exc).__name__}: {exc})")
-
-    def _parse(self, content: bytes, url: str) -> ParseResult:
+    def read(self, content: bytes, url: str) -> ParseResult:
         text = content.decode("utf-8-sig", errors="replace").strip()
         if not text:
             return _error("empty answer")

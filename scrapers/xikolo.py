@@ -90,13 +90,7 @@ class XikoloScraper(Scraper):
         parts = urlsplit(url)
         return host.removeprefix("www.") or "xikolo", f"{parts.scheme}://{parts.netloc}"
 
-    def parse(self, content: bytes, url: str) -> ParseResult:
-        try:
-            return self._parse(content, url)
-        except Exception as exc:  # parse must never raise into the pipeline
-            return ParseResult(errors=[f"unexpected parse failure: {type(exc).__name__}: {exc}"])
-
-    def _parse(self, content: bytes, url: str) -> ParseResult:
+    def read(self, content: bytes, url: str) -> ParseResult:
         if sniff(content) == "empty":
             return ParseResult(errors=["empty body"])
         try:
