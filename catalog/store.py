@@ -289,6 +289,24 @@ def upsert_in(
         return _upsert_in(conn, source, records, run_id=run_id, now=now, dedupe=dedupe)
 
 
+_TEXT_FIELDS = ("title", "provider", "platform", "description", "url", "source_id")
+
+
+def _last_defence(data: dict[str, Any]) -> None:
+    """What must hold even for records that skipped the normaliser: no NUL characters
+    (a PostgreSQL text column cannot hold one, and it would fail the whole batch) and
+    links only over http(s)."""
+    for key in _TEXT_FIELDS:
+        value = data.get(key)
+        if isinstance(value, str) and "\x00" in value:
+            data[key] = value.replace("\x00", "")
+    url = data.get("url")
+    if url is not None and not (
+        isinstance(url, str) and url[:8].lower().startswith(("http://", "https://"))
+    ):
+        data["url"] = None
+
+
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """No cyclic garbage collection while a batch is prepared and written.
@@ -321,6 +339,7 @@ def _upsert_in(
     for rec in records:
         data = rec.to_dict()
         data.pop("source", None)
+        _last_defence(data)
         raw = dumps(data.pop("raw", None) or {})
         record = dumps(data)
         source_id = str(rec.source_id)

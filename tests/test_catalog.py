@@ -208,3 +208,16 @@ def test_empty_catalog_searches(engine: sa.Engine) -> None:
     result = search(engine, Query(text="anything", costs=("free",)))
     assert (result.total, result.rows) == (0, [])
     assert result.facets["cost"] == [FacetValue("free", 0, True)]
+
+
+def test_store_keeps_out_nul_and_non_http_links(engine: sa.Engine) -> None:
+    hostile = [
+        rec("nul", "Deep\x00 Learning", description="a\x00b", url="https://ok.example/x"),
+        rec("js", "Script", url="javascript:alert(1)"),
+        rec("data", "Data URL", url=" DATA:text/html,x"),
+    ]
+    assert import_records(engine, "t", hostile).added == 3
+    rows = {r["source_id"]: r for r in search(engine, Query()).rows}
+    assert rows["nul"]["title"] == "Deep Learning"
+    assert rows["nul"]["url"] == "https://ok.example/x"
+    assert rows["js"]["url"] is None and rows["data"]["url"] is None
