@@ -1,115 +1,445 @@
-"""Run the benchmarks and print a table: ``python -m benchmarks [--sizes 10000,100000]``.
+"""Run the benchmarks, print a table and keep it in docs/benchmarks.md: ``python -m benchmarks``.
 
-Figures are printed and written to docs/benchmarks.md; nothing here asserts on time.
+    python -m benchmarks                       # everything (~15 min on 2 cores)
+    python -m benchmarks --quick               # smaller sizes, fewer repeats (~4 min)
+    python -m benchmarks --parts search --sizes 10000 --dialects sqlite --no-write
+
+Parts: ``search`` (bulk load, then search + facets against hand-written SQL and datasette,
+SQLite and PostgreSQL), ``refresh`` (all sources from a local replay server, first and
+incremental run), ``app`` (the Streamlit app at the largest size, in Chromium). Memory is
+measured where it arises: the bulk load and the app run in processes of their own.
+Everything is built in a temporary directory and a PostgreSQL schema of our own, both
+removed at the end. Figures are printed; nothing here asserts on time.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
+import math
 import os
 import platform
+import subprocess
+import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from benchmarks import corpus, search_bench
-from catalog import db, store
-from catalog.bootstrap import open_catalog
+import sqlalchemy as sa
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
-
-
-def bulk_load(url: str, n: int) -> tuple[object, float, float]:
-    """Generate n courses and load them in one bulk upsert; returns engine, rate, gen secs."""
-    t0 = time.perf_counter()
-    records = corpus.generate(n)
-    gen = time.perf_counter() - t0
-    engine = open_catalog(url, seed=False)
-    t0 = time.perf_counter()
-    store.upsert_records(engine, "bench", records)
-    rate = n / (time.perf_counter() - t0)
-    return engine, rate, gen
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs" / "benchmarks.md"
+PG_URL = os.environ.get(
+    "COURSERADAR_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+PARTS = ("search", "refresh", "app")
 
 
 def machine() -> str:
     cpu = "unknown CPU"
-    try:
+    with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    mem = ""
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    return f"{cpu}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", default="10000,100000")
-    parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--no-write", action="store_true", help="do not update docs")
-    args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    lines = [
+def load_average() -> str:
+    with contextlib.suppress(OSError):
+        return " / ".join(Path("/proc/loadavg").read_text().split()[:3])
+    return "n/a"
+
+
+@contextlib.contextmanager
+def pg_schema() -> Iterator[str | None]:
+    """A PostgreSQL schema of our own (URL with its search_path), dropped afterwards; None
+    when no server answers."""
+    admin = sa.create_engine(PG_URL, connect_args={"connect_timeout": 3})
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except Exception as exc:
+        print(f"PostgreSQL not reachable at {PG_URL}: {str(exc).splitlines()[0]}", flush=True)
+        admin.dispose()
+        yield None
+        return
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+def bulk_load(url: str, n: int) -> dict[str, Any]:
+    """``benchmarks.loader`` in a child process: load figures and the child's peak RSS."""
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.loader", url, str(n)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"bulk load of {n} into {url.split(':')[0]} failed: {out.stderr}")
+    figures: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def fmt(value: float, digits: int = 1) -> str:
+    return "n/a" if value is None or math.isnan(value) else f"{value:,.{digits}f}"
+
+
+@dataclass
+class Report:
+    args: argparse.Namespace
+    sections: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
+    targets: list[tuple[str, str, str, bool | None]] = field(default_factory=list)
+
+    def target(self, what: str, goal: str, got: str, met: bool | None) -> None:
+        self.targets.append((what, goal, got, met))
+
+    def add(self, *lines: str) -> None:
+        for line in lines:
+            print(line, flush=True)
+        self.sections.extend(lines)
+
+
+# -- search -------------------------------------------------------------------------------
+
+
+def run_search(report: Report, workspace: Path, sizes: list[int], pg_url: str | None) -> Path:
+    from benchmarks import search_bench
+    from catalog import db
+
+    args = report.args
+    report.add(
+        "## Bulk load",
+        "",
+        "`catalog.store.upsert_records` of N generated courses into an empty catalog in "
+        "one transaction (listings, courses, events, the full-text index; commit and WAL "
+        "checkpoint included), in a process of its own. CPU is that process's.",
+        "",
+        "| courses | database | courses/s (wall) | courses/s (CPU) | load s | CPU s "
+        "| RSS with the input in memory (MB) | peak RSS (MB) |",
+        "|---|---|---|---|---|---|---|---|",
+    )
+    loaded: list[tuple[int, str, str]] = []
+    largest = workspace / f"catalog-{max(sizes)}.sqlite3"
+    for n in sizes:
+        targets = [("SQLite", f"sqlite:///{workspace / f'catalog-{n}.sqlite3'}")]
+        if pg_url and "postgres" in args.dialects:
+            targets.append(("PostgreSQL", pg_url))
+        for name, url in targets:
+            if name == "SQLite" and "sqlite" not in args.dialects and n != max(sizes):
+                continue
+            if name == "PostgreSQL":  # one schema: empty it for each size
+                eng = db.make_engine(url)
+                with eng.begin() as conn:
+                    for table in reversed(sa.inspect(conn).get_table_names()):
+                        conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}" CASCADE')
+                eng.dispose()
+            f = bulk_load(url, n)
+            report.add(
+                f"| {n:,} | {name} | {n / f['load_s']:,.0f} | {n / f['load_cpu_s']:,.0f} "
+                f"| {f['load_s']:.1f} | {f['load_cpu_s']:.1f} | {f['rss_input_mb']:.0f} "
+                f"| {f['peak_rss_mb']:.0f} |"
+            )
+            if name == "SQLite" and n == max(sizes):
+                report.target(
+                    f"bulk load, {n:,} courses, SQLite",
+                    ">= 20,000 courses/s",
+                    f"{n / f['load_s']:,.0f}/s wall, {n / f['load_cpu_s']:,.0f}/s CPU",
+                    n / f["load_s"] >= 20_000,
+                )
+                report.target(
+                    f"peak RSS of importing {n:,} courses",
+                    "< 300 MB",
+                    f"{f['peak_rss_mb']:.0f} MB ({f['rss_input_mb']:.0f} MB before the "
+                    "upsert, input records included)",
+                    f["peak_rss_mb"] < 300,
+                )
+            if name == "PostgreSQL":
+                search_rows = run_search_one(report, url, n, name, None)
+                loaded.append((n, name, search_rows))
+            elif "sqlite" in args.dialects:
+                path = workspace / f"catalog-{n}.sqlite3"
+                search_rows = run_search_one(report, url, n, name, path)
+                loaded.append((n, name, search_rows))
+    report.add(
+        "",
+        "## Search plus all facet counts",
+        "",
+        f"The {len(search_bench.QUERIES)} typical queries (below); each runs the full search: "
+        f"the total, one page of 25 rows and counts for all {len(search_bench.FACETS)} "
+        "facets. *Ours* is timed with the cache of full-text matches emptied before every "
+        "run (a query typed for the first time); *warm* keeps it (a facet clicked on the "
+        "same text). *SQL* is hand-written SQL for the same result (matching set once in a "
+        "temp table, a GROUP BY per facet), totals and facet counts checked against ours. "
+        "*datasette* is its JSON API on the same SQLite file with the same filters, match "
+        "and facets (in-process client, time limits raised, facet suggestions off), totals "
+        "checked. Ratios are ours / theirs (below 1 = we are faster). Runs per query after "
+        f"one warm-up: ours {args.repeat - 1}, SQL {args.baseline_repeat - 1}, datasette "
+        f"{args.datasette_repeat - 1}.",
+        "",
+        "| courses | database | snapshot load (ms) | p50 (ms) | p95 (ms) | warm p95 (ms) "
+        "| SQL p50 | SQL p95 | p95 / SQL p95 | median per-query ratio to SQL "
+        "| datasette p50 | datasette p95 | p95 / datasette p95 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        *(row for _n, _name, row in loaded),
+    )
+    return largest
+
+
+def run_search_one(report: Report, url: str, n: int, name: str, path: Path | None) -> str:
+    from benchmarks import search_bench
+    from catalog import db
+
+    args = report.args
+    engine = db.make_engine(url)
+    try:
+        timings, cold = search_bench.run(
+            engine,
+            repeat=args.repeat,
+            baseline_repeat=args.baseline_repeat,
+            datasette_file=path if args.datasette else None,
+            datasette_repeat=args.datasette_repeat,
+        )
+    finally:
+        engine.dispose()
+    s = search_bench.summary(timings)
+    row = (
+        f"| {n:,} | {name} | {cold * 1000:,.0f} | {fmt(s['p50'])} | {fmt(s['p95'])} "
+        f"| {fmt(s['warm_p95'])} | {fmt(s['base_p50'])} | {fmt(s['base_p95'])} "
+        f"| {fmt(s['ratio_p95'], 2)} | {fmt(s['ratio_median_per_query'], 2)} "
+        f"| {fmt(s['ds_p50'])} | {fmt(s['ds_p95'])} | {fmt(s['ds_ratio_p95'], 3)} |"
+    )
+    print(row, flush=True)
+    report.details += [
+        "",
+        f"### Per query, {n:,} courses, {name}",
+        "",
+        "| query | matches | ours p50 (ms) | warm p50 | SQL p50 | datasette p50 |",
+        "|---|---|---|---|---|---|",
+    ]
+    pct = search_bench.Timing.pct
+    for t in timings:
+        report.details.append(
+            f"| {t.name} | {t.total:,} | {fmt(pct(t.ours, 0.5))} | {fmt(pct(t.warm, 0.5))} "
+            f"| {fmt(pct(t.baseline, 0.5))} | {fmt(pct(t.datasette, 0.5))} |"
+        )
+    if name == "SQLite" and n == max(args.size_list):
+        report.target(
+            f"search + facets p95, {n:,} courses, SQLite", "<= 50 ms", f"{fmt(s['p95'])} ms "
+            f"(warm {fmt(s['warm_p95'])} ms)", s["p95"] <= 50
+        )  # fmt: skip
+        report.target(
+            "… against the hand-written SQL (p95 ratio)",
+            "<= 1.5x",
+            f"{fmt(s['ratio_p95'], 2)}x",
+            s["ratio_p95"] <= 1.5,
+        )
+        if args.datasette:
+            report.target(
+                "… against datasette (p95 ratio)",
+                "< 1x (faster)",
+                f"{fmt(s['ds_ratio_p95'], 3)}x",
+                s["ds_ratio_p95"] < 1,
+            )
+    return row
+
+
+# -- refresh ------------------------------------------------------------------------------
+
+
+def run_refresh(report: Report) -> None:
+    from benchmarks import refresh_bench
+
+    first, second = refresh_bench.run()
+    report.add(
+        "",
+        "## Refresh of every source",
+        "",
+        "All nine sources replayed from the recorded responses (../shared/realdata and "
+        f"tests/fixtures) by a local server in another process, one port per source, "
+        f"{refresh_bench.LATENCY * 1000:.0f} ms added to every answer; "
+        "`refresh_source` for each, one after the other, through one PoliteFetcher with "
+        "its HTTP cache on disk, into an empty SQLite catalog. The second run is a new "
+        "fetcher on the same cache (next week's scheduled run). *Floor* is "
+        "`PoliteFetcher.stats.politeness_floor` (the sleeps pacing forced) summed over "
+        "hosts; *floor + latency* adds every exchange's wait for its answer "
+        "(requests x 50 ms), since one request at a time per host cannot go faster.",
+        "",
+        "| run | elapsed (s) | CPU (s) | records parsed | in scope | courses/s "
+        "| CPU s per 1,000 parsed | requests | 304 / cache | floor (s) "
+        "| elapsed / floor | floor + latency (s) | elapsed / (floor + latency) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    )
+    for label, f in (("first", first), ("second (unchanged)", second)):
+        report.add(
+            f"| {label} | {f.elapsed:.2f} | {f.cpu:.2f} | {f.parsed:,} | {f.imported:,} "
+            f"| {f.parsed / f.elapsed:,.0f} | {f.cpu / f.parsed * 1000:.2f} | {f.requests} "
+            f"| {f.revalidated + f.cache_hits} ({f.cached_share:.0%}) | {f.floor:.2f} "
+            f"| {f.elapsed / f.floor:.1f} | {f.latency_floor:.2f} "
+            f"| {f.elapsed / f.latency_floor:.2f} |"
+        )
+    report.target(
+        "refresh: elapsed / politeness floor",
+        "<= 1.2x",
+        f"{first.elapsed / first.floor:.1f}x ({first.elapsed / first.latency_floor:.2f}x "
+        "of floor + latency)",
+        first.elapsed / first.floor <= 1.2,
+    )
+    report.target(
+        "incremental refresh: answered by 304 or the cache",
+        ">= 90%",
+        f"{second.cached_share:.0%} ({second.revalidated + second.cache_hits} of "
+        f"{second.requests + second.cache_hits})",
+        second.cached_share >= 0.9,
+    )
+    report.target(
+        "incremental refresh: time relative to the first",
+        "<= 20%",
+        f"{second.elapsed / first.elapsed:.0%} ({second.elapsed:.1f} s vs {first.elapsed:.1f} s)",
+        second.elapsed / first.elapsed <= 0.2,
+    )
+
+
+# -- app ----------------------------------------------------------------------------------
+
+
+def run_app(report: Report, catalog: Path, n: int) -> None:
+    from benchmarks import app_bench
+    from benchmarks.search_bench import Timing
+
+    if not catalog.exists():  # the search part did not build it
+        bulk_load(f"sqlite:///{catalog}", n)
+    f = app_bench.run(f"sqlite:///{catalog}", rounds=report.args.app_rounds)
+    p50, p95 = Timing.pct(f.changes, 0.5), Timing.pct(f.changes, 0.95)
+    report.add(
+        "",
+        f"## The app at {n:,} courses (Chromium via Playwright)",
+        "",
+        "`courseradar serve --headless` on the catalog of the search part; times from "
+        "spawning the command. A filter change is timed from the click on a facet value "
+        "to the new result sentence with Streamlit's run finished; every pick is a new "
+        "search, each followed by *Reset filters* (timed apart). Peak RSS is the "
+        "Streamlit process's VmHWM at the end.",
+        "",
+        "| to /_stcore/health (s) | to first results (s) | filter change p50 (ms) "
+        "| p95 (ms) | max (ms) | reset p50 (ms) | changes | clicks retried | app peak RSS (MB) |",
+        "|---|---|---|---|---|---|---|---|---|",
+        f"| {f.health_s:.2f} | {f.first_results_s:.2f} | {p50:.0f} | {p95:.0f} "
+        f"| {max(f.changes) * 1000:.0f} | {Timing.pct(f.resets, 0.5):.0f} | {len(f.changes)} "
+        f"| {f.retried} | {f.peak_rss_mb:.0f} |",
+    )
+    report.target(
+        f"app at {n:,}: start to first results", "< 3 s", f"{f.first_results_s:.1f} s",
+        f.first_results_s < 3,
+    )  # fmt: skip
+    report.target(
+        f"app at {n:,}: filter change to results, p95", "< 500 ms", f"{p95:.0f} ms", p95 < 500
+    )
+    report.target(
+        f"app serving {n:,}: peak RSS", "< 500 MB", f"{f.peak_rss_mb:.0f} MB", f.peak_rss_mb < 500
+    )
+
+
+# -- main ---------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--parts", default=",".join(PARTS), help="comma list of " + ", ".join(PARTS)
+    )
+    parser.add_argument("--sizes", help="catalog sizes (default 10000,100000; quick 2000,10000)")
+    parser.add_argument("--dialects", default="sqlite,postgres", help="sqlite, postgres")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
+    parser.add_argument("--repeat", type=int, help="runs per query of ours (1 is a warm-up)")
+    parser.add_argument("--baseline-repeat", type=int, help="runs per query of the SQL")
+    parser.add_argument("--datasette-repeat", type=int, help="runs per query of datasette")
+    parser.add_argument("--no-datasette", dest="datasette", action="store_false")
+    parser.add_argument("--app-rounds", type=int, help="rounds of four filter changes")
+    parser.add_argument("--no-write", action="store_true", help="do not update docs/")
+    parser.add_argument("--output", type=Path, default=DOCS, help="where to write the report")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    args.size_list = [
+        int(s) for s in (args.sizes or ("2000,10000" if quick else "10000,100000")).split(",")
+    ]
+    args.part_list = [p.strip() for p in args.parts.split(",") if p.strip()]
+    unknown = set(args.part_list) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown part(s) {', '.join(sorted(unknown))}; valid: {', '.join(PARTS)}")
+    args.dialects = {d.strip() for d in args.dialects.split(",")}
+    args.repeat = args.repeat or (6 if quick else 11)
+    args.baseline_repeat = args.baseline_repeat or (3 if quick else 4)
+    args.datasette_repeat = args.datasette_repeat or (2 if quick else 3)
+    args.app_rounds = args.app_rounds or (2 if quick else 4)
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    report = Report(args)
+    load_before = load_average()
+    with tempfile.TemporaryDirectory(prefix="courseradar-bench-") as tmp:
+        workspace = Path(tmp)
+        largest = workspace / f"catalog-{max(args.size_list)}.sqlite3"
+        if "search" in args.part_list:
+            with pg_schema() if "postgres" in args.dialects else contextlib.nullcontext() as pg:
+                largest = run_search(report, workspace, args.size_list, pg)
+        if "refresh" in args.part_list:
+            run_refresh(report)
+        if "app" in args.part_list:
+            run_app(report, largest, max(args.size_list))
+    minutes = (time.perf_counter() - started) / 60
+    head = [
         "# Benchmarks",
         "",
-        f"Measured {datetime.now(UTC):%Y-%m-%d} on {machine()}, "
-        "by `python -m benchmarks` (the corpus is built from ../shared/realdata).",
+        f"Measured {datetime.now(UTC):%Y-%m-%d} on {machine()}, by "
+        f"`python -m benchmarks{' ' + ' '.join(sys.argv[1:]) if sys.argv[1:] else ''}` "
+        f"in {minutes:.1f} min (load average {load_before} at the start, "
+        f"{load_average()} at the end). The corpus is built from ../shared/realdata "
+        "(benchmarks/corpus.py). Figures are wall-clock unless marked CPU; the machine "
+        "was shared with other work, so treat single figures as +-30%.",
         "",
-        "## Search plus all facet counts (SQLite)",
+        "## Targets",
         "",
-        "Each query runs the full search: the total, one page of 25 rows, and counts for "
-        f"all {len(search_bench.FACETS)} facets. The baseline is hand-written SQL for the "
-        "same result (matching set once in a temp table, a GROUP BY per facet), measured "
-        f"in the same run; {args.repeat - 1} timed runs per query after one warm-up.",
-        "",
-        "| courses | bulk load (courses/s) | snapshot load (ms) | p50 (ms) | p95 (ms) "
-        "| SQL p50 (ms) | SQL p95 (ms) | p95 ratio | median per-query ratio |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    details: list[str] = []
-    for n in sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            url = f"sqlite:///{tmp}/bench.sqlite3"
-            engine, rate, _gen = bulk_load(url, n)
-            timings, cold = search_bench.run(engine, repeat=args.repeat)  # type: ignore[arg-type]
-            s = search_bench.summary(timings)
-            row = (
-                f"| {n:,} | {rate:,.0f} | {cold * 1000:.0f} | {s['p50']:.1f} | {s['p95']:.1f} "
-                f"| {s['base_p50']:.1f} | {s['base_p95']:.1f} | {s['ratio_p95']:.2f} "
-                f"| {s['ratio_median_per_query']:.2f} |"
-            )
-            lines.append(row)
-            print(row, flush=True)
-            details += [
-                "",
-                f"### Per query at {n:,} courses",
-                "",
-                "| query | matches | ours p50 (ms) | SQL p50 (ms) |",
-                "|---|---|---|---|",
-            ]
-            for t in timings:
-                details.append(
-                    f"| {t.name} | {t.total:,} | {search_bench.Timing.pct(t.ours, 0.5):.1f} "
-                    f"| {search_bench.Timing.pct(t.baseline, 0.5):.1f} |"
-                )
-            db.make_engine(url).dispose()
-            engine.dispose()  # type: ignore[attr-defined]
-    lines += [
-        "",
-        "Targets (issue 2): p95 <= 50 ms and <= 1.5x the baseline at 100k; bulk load >= 20,000 "
-        "courses/s. The bulk load is one upsert of every course into a fresh catalog "
-        "(listings, courses, the FTS index, one transaction); the snapshot load is the "
-        "one-off cost of the first search after the catalog changed.",
-        *details,
+        "| what | target | measured | met |",
+        "|---|---|---|---|",
+        *(
+            f"| {what} | {goal} | {got} | {'yes' if met else 'no' if met is not None else '-'} |"
+            for what, goal, got, met in report.targets
+        ),
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
+    text = "\n".join([*head, *report.sections, *report.details, ""])
+    print("\n".join(head), flush=True)
     if not args.no_write:
-        DOCS.parent.mkdir(exist_ok=True)
-        DOCS.write_text(text)
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text)
+        print(f"written to {args.output}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,236 @@
+"""The app at N courses in a real browser: start-up to first results, filter change to results.
+
+`courseradar serve --headless` runs on a copy-free 100k catalog (the curated starter set
+synced into it beforehand, as on any catalog that has been opened once) and is driven by
+Debian's Chromium through Playwright. Start-up is timed from spawning the command to the
+first page of results on screen (the browser is already running); a filter change from
+the click on a facet value to the moment the result sentence shows the new search and
+Streamlit has finished the run. Each change is a new search (no cached result), except the
+resets. The app's peak RSS (VmHWM of the Streamlit process) is read before it is stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CHROMIUM = "/usr/bin/chromium"
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SENTENCE = "[data-testid='stHeading'] h3"
+RUNNING = "[data-testid='stStatusWidget']"
+# Facets whose values the benchmark picks, by their place in the sidebar (ui/pages/search.py:
+# topic, cost, certificate, level, language, kind, provider, source).
+FACETS = (1, 3, 2, 5)
+ROUNDS = 4
+
+
+@dataclass
+class AppFigures:
+    health_s: float  # spawn -> /_stcore/health answers
+    first_results_s: float  # spawn -> first page of results on screen
+    changes: list[float] = field(default_factory=list)  # seconds per facet value picked
+    resets: list[float] = field(default_factory=list)  # seconds per "Reset filters"
+    retried: int = 0  # clicks the page did not take within 15 s (tried again)
+    peak_rss_mb: float = 0.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _descendants(pid: int) -> list[int]:
+    out: list[int] = []
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text().split()
+                todo.extend(int(c) for c in children)
+                out.extend(int(c) for c in children)
+        except OSError:
+            continue
+    return out
+
+
+def _hwm_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+@contextlib.contextmanager
+def _serve(url: str, data_dir: Path, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    exe = shutil.which("courseradar", path=str(Path(sys.executable).parent)) or "courseradar"
+    port = _free_port()
+    env = {**os.environ, "COURSERADAR_DATA_DIR": str(data_dir), "COURSERADAR_DATABASE_URL": url}
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [exe, "serve", "--headless", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # serve starts streamlit as a child: stop the whole group
+        )
+        try:
+            yield proc, f"http://127.0.0.1:{port}"
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=15)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+def _wait_healthy(proc: subprocess.Popen[bytes], base: str, log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while True:
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp,
+        ):
+            if resp.status == 200:
+                return
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the app did not start: {log.read_text()[-2000:]}")
+        time.sleep(0.05)
+
+
+def _settled(page: Any, old: str | None = None, timeout: float = 60_000) -> None:
+    """Until the sentence differs from ``old`` (if given) and no run is in progress."""
+    page.wait_for_function(
+        """([sel, running, old]) => {
+            const h = document.querySelector(sel);
+            return h && (old === null || h.innerText !== old)
+                && !document.querySelector(running);
+        }""",
+        arg=[SENTENCE, RUNNING, old],
+        timeout=timeout,
+        polling=10,
+    )
+
+
+def _sentence(page: Any) -> str:
+    return str(page.locator(SENTENCE).first.inner_text())
+
+
+def _change(page: Any, figures: AppFigures, prepare: Any, act: Any) -> float:
+    """Time one filter change: from ``act()`` to the new results on screen.
+
+    ``prepare`` (opening a list) is not timed. A change the page has not taken within 15 s
+    is tried again (and counted in ``figures.retried``); the time of the try that worked
+    is returned.
+    """
+    for _attempt in range(3):
+        prepare()
+        old = _sentence(page)
+        t0 = time.perf_counter()
+        try:
+            act()
+            _settled(page, old, timeout=15_000)
+        except Exception:
+            figures.retried += 1
+            page.keyboard.press("Escape")
+            _quiet(page)
+            continue
+        elapsed = time.perf_counter() - t0
+        _quiet(page)
+        return elapsed
+    raise RuntimeError(f"no new results after three tries of a filter change on {page.url}")
+
+
+def _quiet(page: Any) -> None:
+    """Until no run has been in progress and the sentence has not changed for 0.5 s
+    (a widget callback may trigger a second run; the next click must not race it)."""
+    last = None
+    for _ in range(100):
+        _settled(page)
+        page.wait_for_timeout(500)
+        now = (_sentence(page), page.url, page.locator(RUNNING).count())
+        if now == last and now[2] == 0:
+            return
+        last = now
+
+
+def _open(page: Any, widget: Any) -> None:
+    """Open a multiselect's list (after a reset the widgets are new: a first click may miss)."""
+    for _attempt in range(5):
+        widget.locator("input").click()
+        try:
+            page.get_by_role("option").first.wait_for(timeout=3000)
+            return
+        except Exception:
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(300)
+    raise RuntimeError("a facet's list of values did not open")
+
+
+def run(url: str, rounds: int = ROUNDS) -> AppFigures:
+    """Start the app on the catalog at ``url`` and time it; everything is stopped after."""
+    from playwright.sync_api import sync_playwright
+
+    from catalog.bootstrap import open_catalog
+
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    with tempfile.TemporaryDirectory(prefix="courseradar-app-") as tmp:
+        data_dir = Path(tmp) / "data"
+        open_catalog(url).dispose()  # the starter set, as after the first start
+        log = Path(tmp) / "serve.log"
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1440, "height": 1100})
+                t0 = time.perf_counter()
+                with _serve(url, data_dir, log) as (proc, base):
+                    _wait_healthy(proc, base, log)
+                    health = time.perf_counter() - t0
+                    page.goto(base + "/")
+                    page.wait_for_selector("[data-testid='stDataFrame']", timeout=120_000)
+                    _settled(page, timeout=120_000)
+                    figures = AppFigures(health, time.perf_counter() - t0)
+                    _quiet(page)
+                    widgets = page.locator("[data-testid='stMultiSelect']")
+                    reset = page.get_by_role("button", name="Reset")
+                    for r in range(rounds):
+                        for nth in FACETS:
+
+                            def pick(r: int = r) -> None:
+                                # the multiselect applies its value when it closes
+                                values = page.get_by_role("option").filter(
+                                    has_not_text="Select all"
+                                )
+                                values.nth(r).click(timeout=5000)
+                                page.keyboard.press("Escape")
+
+                            def open_list(nth: int = nth) -> None:
+                                _open(page, widgets.nth(nth))
+
+                            figures.changes.append(_change(page, figures, open_list, pick))
+                            figures.resets.append(_change(page, figures, lambda: None, reset.click))
+                    figures.peak_rss_mb = max(
+                        (_hwm_mb(p) for p in _descendants(proc.pid)), default=0.0
+                    )
+            finally:
+                browser.close()
+    return figures
