@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, date, datetime
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -269,22 +270,20 @@ class _Codes:
     """A single- or multi-valued string column encoded as integer codes."""
 
     def __init__(self, values: Sequence[Any], multi: bool) -> None:
-        vocab: dict[str, int] = {}
+        # Codes in order of first appearance (ties in facet counts keep that order), built
+        # with dict and map rather than a Python loop per value: 100k courses x 10 facets.
         self.multi = multi
         if multi:
-            flat: list[int] = []
-            owner: list[int] = []
-            for i, vals in enumerate(values):
-                for v in vals or ():
-                    flat.append(vocab.setdefault(v, len(vocab)))
-                    owner.append(i)
-            self.codes = np.asarray(flat, dtype=np.int32)
-            self.owner = np.asarray(owner, dtype=np.int32)
-        else:
-            self.codes = np.asarray(
-                [vocab.setdefault(v, len(vocab)) if v is not None else -1 for v in values],
-                dtype=np.int32,
+            lists = [vals or () for vals in values]
+            flat = list(chain.from_iterable(lists))
+            self.owner = np.repeat(
+                np.arange(len(lists), dtype=np.int32), np.fromiter(map(len, lists), np.int64)
             )
+        else:
+            flat = list(values)
+        vocab = {v: i for i, v in enumerate(v for v in dict.fromkeys(flat) if v is not None)}
+        lookup = {**vocab, None: -1}
+        self.codes = np.fromiter(map(lookup.__getitem__, flat), dtype=np.int32, count=len(flat))
         self.vocab = list(vocab)
         self.index = vocab
 
@@ -319,7 +318,12 @@ class Snapshot:
             "FROM course ORDER BY id"
         )
         with engine.connect() as conn:
-            rows = conn.exec_driver_sql(sql).all()
+            cursor = conn.connection.cursor()  # plain tuples: no row objects for 100k rows
+            try:
+                cursor.execute(sql)
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
         self.size = len(rows)
         width = 1 + len(MULTI) + len(singles) + 7
         columns = list(zip(*rows, strict=True)) if rows else [()] * width
@@ -347,7 +351,7 @@ class Snapshot:
         cache: dict[Any, float | None] = {}
         self.start = _floats(_cached_ordinal(v, cache) for v in start)
         self.first_seen = _floats(_cached_ordinal(v, cache) for v in first_seen)
-        self.fts_cache: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self.fts_cache: OrderedDict[str, tuple[np.ndarray, np.ndarray | None]] = OrderedDict()
 
     def positions(self, ids: np.ndarray) -> np.ndarray:
         pos = np.searchsorted(self.ids, ids)
@@ -363,7 +367,8 @@ def _as_list(value: Any) -> list[str]:
 
 
 def _floats(values: Any) -> np.ndarray:
-    return np.asarray([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+    """Floats with NaN for None (numpy converts None to NaN for a float array)."""
+    return np.array(list(values), dtype=np.float64)
 
 
 def _cached_ordinal(value: Any, cache: dict[Any, float | None]) -> float | None:
@@ -415,41 +420,51 @@ class Searcher:
 
     # -- full-text ----------------------------------------------------------------
 
-    def _match(self, snap: Snapshot, text: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """Positions and relevance scores (higher is better) of courses matching ``text``."""
+    def _match(
+        self, snap: Snapshot, text: str, *, ranked: bool = True
+    ) -> tuple[np.ndarray, np.ndarray | None] | None:
+        """Positions of the courses matching ``text`` and, when ``ranked``, their relevance
+        scores (higher is better; None when not ranked).
+
+        Scoring every match (FTS5's bm25, PostgreSQL's ts_rank_cd) costs about three times
+        the match itself for a broad word, so it is done only when the order needs it.
+        Rows come from the driver's cursor straight into numpy: SQLAlchemy's row objects
+        cost as much again as the query for 30,000 matches.
+        """
         tokens = words(text)
         if not tokens:
             return None
         key = " ".join(tokens)
         cached = snap.fts_cache.get(key)
-        if cached is not None:
+        if cached is not None and (cached[1] is not None or not ranked):
             snap.fts_cache.move_to_end(key)
             return cached
+        if is_sqlite(self.engine):
+            expr = " ".join(f'"{t}"*' if len(t) >= 3 else f'"{t}"' for t in tokens)
+            score = ", -bm25(course_fts, 10.0, 1.0)" if ranked else ""
+            sql = f"SELECT rowid{score} FROM course_fts WHERE course_fts MATCH ?"
+        else:
+            expr = " & ".join(f"'{t}':*" if len(t) >= 3 else f"'{t}'" for t in tokens)
+            score = ", ts_rank_cd(tsv, q, 1)" if ranked else ""
+            sql = f"SELECT id{score} FROM course, to_tsquery('simple', %s) AS q WHERE tsv @@ q"
         with self.engine.connect() as conn:
-            if is_sqlite(self.engine):
-                expr = " ".join(f'"{t}"*' if len(t) >= 3 else f'"{t}"' for t in tokens)
-                rows = conn.exec_driver_sql(
-                    "SELECT rowid, -bm25(course_fts, 10.0, 1.0) FROM course_fts "
-                    "WHERE course_fts MATCH ?",
-                    (expr,),
-                ).all()
-            else:
-                expr = " & ".join(f"'{t}':*" if len(t) >= 3 else f"'{t}'" for t in tokens)
-                rows = conn.execute(
-                    sa.text(
-                        "SELECT id, ts_rank_cd(tsv, q, 1) FROM course, "
-                        "to_tsquery('simple', :q) AS q WHERE tsv @@ q"
-                    ),
-                    {"q": expr},
-                ).all()
-        ids = np.asarray([r[0] for r in rows], dtype=np.int64)
-        scores = np.asarray([r[1] for r in rows], dtype=np.float64)
-        order = np.argsort(ids)
-        ids, scores = ids[order], scores[order]
+            cursor = conn.connection.cursor()
+            try:
+                cursor.execute(sql, (expr,))
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+        width = 2 if ranked else 1
+        table = np.array(rows, dtype=np.float64).reshape(-1, width)
+        ids = table[:, 0].astype(np.int64)
+        order = np.argsort(ids, kind="stable")
+        ids = ids[order]
         pos = np.searchsorted(snap.ids, ids)
         keep = (pos < snap.size) & (snap.ids[np.clip(pos, 0, max(snap.size - 1, 0))] == ids)
-        result = (pos[keep], scores[keep])
+        scores = table[order, 1][keep] if ranked else None
+        result = (pos[keep], scores)
         snap.fts_cache[key] = result
+        snap.fts_cache.move_to_end(key)
         if len(snap.fts_cache) > 64:
             snap.fts_cache.popitem(last=False)
         return result
@@ -477,12 +492,13 @@ class Searcher:
     ) -> tuple[np.ndarray, int, dict[str, list[FacetValue]]]:
         base = np.ones(snap.size, dtype=bool)
         scores: np.ndarray | None = None
-        match = self._match(snap, query.text)
+        match = self._match(snap, query.text, ranked=query.sort == "relevance")
         if match is not None:
             base = np.zeros(snap.size, dtype=bool)
             base[match[0]] = True
-            scores = np.zeros(snap.size)
-            scores[match[0]] = match[1]
+            if match[1] is not None:
+                scores = np.zeros(snap.size)
+                scores[match[0]] = match[1]
         base &= self._range_mask(snap, query)
         masks: dict[str, np.ndarray] = {}
         for facet in FACETS:
