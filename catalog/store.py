@@ -325,6 +325,11 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+# Records serialised and written per step of a batch: the work per record is the same,
+# but only this many serialised records (~9 KB each) are alive at once, not the whole batch.
+STEP = 2000
+
+
 def _upsert_in(
     conn: Connection,
     source: str,
@@ -335,16 +340,11 @@ def _upsert_in(
     dedupe: bool,
 ) -> UpsertResult:
     now = now or utcnow()
-    batch: dict[str, _Item] = {}
-    for rec in records:
-        data = rec.to_dict()
-        data.pop("source", None)
-        _last_defence(data)
-        raw = dumps(data.pop("raw", None) or {})
-        record = dumps(data)
-        source_id = str(rec.source_id)
-        # a source listing one id twice: the last wins
-        batch[source_id] = _Item(source_id, data, record, raw, record_hash(record, raw))
+    todo = records if isinstance(records, Sequence) else list(records)
+    # a source listing one id twice: the last wins (ids in order of first appearance)
+    last: dict[str, int] = {}
+    for i, rec in enumerate(todo):
+        last[str(rec.source_id)] = i
     existing = {
         row.source_id: row
         for row in conn.execute(
@@ -358,11 +358,56 @@ def _upsert_in(
         )
     }
     result = UpsertResult()
+    recompute: set[int] = set()
+    matcher: Any = None
+    matched_against = False
+    bulk_fts = conn.dialect.name == "sqlite" and len(last) >= FTS_BULK_ROWS
+    if bulk_fts:
+        _fts_config(conn, bulk=True)
+    order = list(last.values())  # each id where it first appeared, with its last record
+    for start in range(0, len(order), STEP):
+        batch = [_serialise(todo[i]) for i in order[start : start + STEP]]
+        fresh = _update_known(conn, batch, existing, result, recompute, now)
+        if fresh:
+            if dedupe and not matched_against:  # once: other sources' courses, as before
+                matcher, matched_against = _matcher(conn, source), True
+            _insert_fresh(conn, source, fresh, result, recompute, run_id, now, matcher)
+    if bulk_fts:
+        _fts_config(conn, bulk=False)
+    if recompute:
+        recompute_courses(conn, sorted(recompute), run_id=run_id, now=now)
+    ids = {
+        row.source_id: row.course_id
+        for row in conn.execute(
+            sa.select(LISTING.c.source_id, LISTING.c.course_id).where(LISTING.c.source == source)
+        )
+    }
+    result.course_ids = [ids[sid] for sid in last if sid in ids]
+    return result
+
+
+def _serialise(rec: CourseRecord) -> _Item:
+    data = rec.to_dict()
+    data.pop("source", None)
+    _last_defence(data)
+    raw = dumps(data.pop("raw", None) or {})
+    record = dumps(data)
+    return _Item(str(rec.source_id), data, record, raw, record_hash(record, raw))
+
+
+def _update_known(
+    conn: Connection,
+    batch: list[_Item],
+    existing: dict[str, Any],
+    result: UpsertResult,
+    recompute: set[int],
+    now: datetime,
+) -> list[_Item]:
+    """Write the listings the catalog already has; return the new ones."""
     touched: list[int] = []
     changed: list[dict[str, Any]] = []
     fresh: list[_Item] = []
-    recompute: set[int] = set()
-    for item in batch.values():
+    for item in batch:
         old = existing.get(item.source_id)
         if old is None:
             fresh.append(item)
@@ -405,18 +450,7 @@ def _upsert_in(
             ),
             changed,
         )
-    if fresh:
-        _insert_fresh(conn, source, fresh, result, recompute, run_id, now, dedupe)
-    if recompute:
-        recompute_courses(conn, sorted(recompute), run_id=run_id, now=now)
-    ids = {
-        row.source_id: row.course_id
-        for row in conn.execute(
-            sa.select(LISTING.c.source_id, LISTING.c.course_id).where(LISTING.c.source == source)
-        )
-    }
-    result.course_ids = [ids[sid] for sid in batch if sid in ids]
-    return result
+    return fresh
 
 
 JSON_COLUMNS = ("topics", "skills", "languages", "subtitle_languages", "sources", "offers")
@@ -486,9 +520,8 @@ def _insert_fresh(
     recompute: set[int],
     run_id: int | None,
     now: datetime,
-    dedupe: bool,
+    matcher: Any,
 ) -> None:
-    matcher = _matcher(conn, source) if dedupe else None
     new_courses: list[dict[str, Any]] = []
     listing_rows: list[dict[str, Any]] = []
     for item in fresh:
@@ -542,7 +575,11 @@ def _insert_fresh(
             {"last_seen": "excluded.last_seen", "status": "'active'"},
         )
         if conn.dialect.name == "sqlite":  # PostgreSQL's tsvector is a generated column
-            _fill_fts(conn, int(before or 0), len(new_courses))
+            conn.exec_driver_sql(
+                "INSERT INTO course_fts (rowid, search_title, search_body) "
+                "SELECT id, search_title, search_body FROM course WHERE id > ?",
+                (int(before or 0),),
+            )
         keys = [c["key"] for c in new_courses]
         for chunk in _chunks(keys):
             key_to_id.update(
@@ -576,28 +613,19 @@ def _insert_fresh(
     )
 
 
-# FTS5 settings for one large INSERT ... SELECT: a 16 MiB in-memory term hash (default
+# FTS5 settings while a large batch is indexed: a 16 MiB in-memory term hash (default
 # 1 MiB) and merging 16 segments at a time (default 4) write far fewer intermediate
 # segments; about a quarter less CPU for the index of 100k courses. Set back afterwards.
 FTS_BULK_ROWS = 5000
 FTS_BULK = {"hashsize": (16 * 1024 * 1024, 1024 * 1024), "automerge": (16, 4)}
 
 
-def _fill_fts(conn: Connection, before: int, count: int) -> None:
-    """Index the courses inserted after id ``before`` in one statement."""
-    bulk = count >= FTS_BULK_ROWS
-    config = "INSERT INTO course_fts (course_fts, rank) VALUES (?, ?)"
-    if bulk:
-        for name, (value, _default) in FTS_BULK.items():
-            conn.exec_driver_sql(config, (name, value))
-    conn.exec_driver_sql(
-        "INSERT INTO course_fts (rowid, search_title, search_body) "
-        "SELECT id, search_title, search_body FROM course WHERE id > ?",
-        (before,),
-    )
-    if bulk:
-        for name, (_value, default) in FTS_BULK.items():
-            conn.exec_driver_sql(config, (name, default))
+def _fts_config(conn: Connection, *, bulk: bool) -> None:
+    for name, (value, default) in FTS_BULK.items():
+        conn.exec_driver_sql(
+            "INSERT INTO course_fts (course_fts, rank) VALUES (?, ?)",
+            (name, value if bulk else default),
+        )
 
 
 def _matcher(conn: Connection, source: str) -> Any:
