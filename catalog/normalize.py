@@ -26,7 +26,6 @@ import logging
 import math
 import re
 import sys
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -1391,10 +1390,13 @@ def _short_text(value: object, limit: int) -> str | None:
     return cut.rstrip() + "…"
 
 
-def _visible(char: str) -> bool:
-    if char in "\t\n\r\f\v":
-        return True
-    return unicodedata.category(char) not in ("Cc", "Cs", "Co")
+# Characters of the categories Cc (but the five whitespace controls), Cs and Co, which
+# Unicode's stability policy fixes: one regex pass instead of a unicodedata.category()
+# call per character, which was a third of a refresh's CPU.
+_INVISIBLE_RE = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff"
+    "\U000f0000-\U000ffffd\U00100000-\U0010fffd]"
+)
 
 
 @_never_raises(_none)
@@ -1407,13 +1409,13 @@ def clean_text(text: object) -> str | None:
     if not isinstance(text, str):
         return None
     # Control characters go before parsing too: lxml would turn a NUL into U+FFFD.
-    text = "".join(ch if _visible(ch) else " " for ch in text)
+    text = _INVISIBLE_RE.sub(" ", text)
     if _TAG_HINT_RE.search(text):
         text = _strip_html(text)
     elif "&" in text:
         text = html.unescape(text)
     text = text.translate(_INVISIBLE)
-    text = "".join(ch if _visible(ch) else " " for ch in text)
+    text = _INVISIBLE_RE.sub(" ", text)
     text = " ".join(text.split())
     return text or None
 

@@ -285,6 +285,7 @@ class Taxonomy:
         self._generic_slugs = {
             t.slug for t in self.topics if t.generic_keywords or t.generic_categories
         }
+        self._explain_cached = lru_cache(maxsize=256)(self._explain_cached)  # type: ignore[method-assign]
 
     @property
     def slugs(self) -> list[str]:
@@ -339,6 +340,25 @@ class Taxonomy:
         categories: Sequence[str] | None = None,
     ) -> dict[str, str]:
         """{slug: why} for every assigned topic; the reasons make taxonomy edits reviewable."""
+        try:
+            key = (title, description, tuple(skills or ()), tuple(categories or ()))
+            return dict(self._explain_cached(key))
+        except TypeError:  # something unhashable was passed: no cache
+            return self._explain(title, description, skills, categories)
+
+    def _explain_cached(self, key: tuple[Any, ...]) -> dict[str, str]:
+        # Replaced per instance in __init__ by an LRU cache: a refresh asks twice about each
+        # listing (classify() while normalising, in_scope() for the scope rule), and the
+        # keyword scan of title, skills and description is most of a record's cost.
+        return self._explain(*key)
+
+    def _explain(
+        self,
+        title: str,
+        description: str | None,
+        skills: Sequence[str] | None,
+        categories: Sequence[str] | None,
+    ) -> dict[str, str]:
         ev = self._evidence(title, description, skills, categories)
         assigned: dict[str, str] = {}
 

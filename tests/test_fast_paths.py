@@ -1,0 +1,76 @@
+"""Fast paths that replaced plainer code for speed give exactly what the plain code gave.
+
+Each test states the plain definition and compares; none measures time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import unicodedata
+from datetime import date
+
+from catalog.normalize import _INVISIBLE_RE, clean_text
+from catalog.record import CourseRecord, Offer
+from catalog.store import dumps, json_list
+from catalog.topics import default_taxonomy
+
+
+def test_invisible_characters_are_exactly_the_control_surrogate_and_private_categories() -> None:
+    for cp in range(0x110000):
+        ch = chr(cp)
+        plain = ch not in "\t\n\r\f\v" and unicodedata.category(ch) in ("Cc", "Cs", "Co")
+        assert bool(_INVISIBLE_RE.match(ch)) == plain, hex(cp)
+
+
+def test_clean_text_still_drops_controls_and_keeps_joiners() -> None:
+    assert clean_text("a\x00b\x7fc\ue000d\u200de") == "a b c d\u200de"
+    assert clean_text("line\tone\nline two") == "line one line two"
+
+
+def _plain_to_dict(rec: CourseRecord) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for f in dataclasses.fields(rec):
+        value = getattr(rec, f.name)
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, list):
+            value = [dataclasses.asdict(v) if isinstance(v, Offer) else v for v in value]
+        out[f.name] = value
+    return out
+
+
+def test_to_dict_equals_the_field_by_field_conversion() -> None:
+    rec = CourseRecord(
+        source="s",
+        source_id="1",
+        title="Deep Learning",
+        topics=["deep-learning"],
+        offers=[Offer("audit"), Offer("verified", "completion", 49.0, "USD", 45.1)],
+        start_date=date(2026, 3, 1),
+        checked_on=date(2026, 1, 2),
+        raw={"price": "$49"},
+    )
+    got = rec.to_dict()
+    assert got == _plain_to_dict(rec)
+    assert list(got) == [f.name for f in dataclasses.fields(rec)]
+    assert got["topics"] is not rec.topics  # a copy, as before
+    rec.price_eur = 12.0  # set after __init__: still in field order
+    assert list(rec.to_dict()) == list(got)
+
+
+def test_json_list_equals_dumps_and_never_confuses_equal_numbers() -> None:
+    for value in ([], ["en", "de"], ["de", "en"], [1], [1.0], [True], [{"b": 1, "a": 2}]):
+        assert json_list(value) == dumps(value)
+        assert json.loads(json_list(value)) == value
+
+
+def test_explain_is_cached_per_listing_and_returns_independent_copies() -> None:
+    tax = default_taxonomy()
+    args = ("Machine Learning with Python", "Neural networks for beginners", ["Python"], [])
+    first = tax.explain(*args)
+    assert first == tax._explain(*args)
+    first["x"] = "changed by the caller"
+    assert "x" not in tax.explain(*args)
+    assert tax.classify(*args) == sorted(tax._explain(*args), key=tax.slugs.index)
+    assert tax.explain("Cooking", None, ["Knife skills"], ["food"]) == {}
