@@ -40,6 +40,64 @@ PG_URL = os.environ.get(
 )
 PARTS = ("search", "refresh", "app")
 
+# What bounds each figure: from pyinstrument profiles on this machine (2026-11-28), kept
+# here so every run writes it next to its figures. Update it when a cause changes.
+BOUNDS = """\
+## What bounds each figure
+
+- **Search, first time a text is typed (p95).** The full-text engine scoring every match
+  for relevance: for "data" (30,000 of 100k courses match) FTS5's bm25 costs ~35 ms, the
+  match alone 12-15 ms; filters, the ten facet counts and the sort on the numpy snapshot
+  5-10 ms; the page of 25 rows ~3 ms. Only the two or three broadest words of the twenty
+  queries are over 50 ms; sorts other than relevance no longer score at all. PostgreSQL:
+  `ts_rank_cd` over the matches the same way. *Warm* (the match cached per text, up to 64
+  texts per catalog version, as when facets are clicked on a search): numpy over 100k rows.
+  The hand-written SQL re-reads the matching set for each of the ten facets and rebuilds
+  it for each selected one; datasette re-runs match and filters for the count and for
+  every facet and serialises JSON.
+- **Snapshot load** (first search after the catalog changed): reading the facet columns
+  of 100k wide rows (~0.5 s of SQLite scanning ~280 MB of course pages, the rest
+  building integer codes and float arrays).
+- **Bulk load (6,000-7,000/s against 20,000/s).** CPU-bound, 14-16 s for 100k: Python per record
+  ~7 s (record to dict, canonical JSON and sha1 ~2.5 s, the merged course row and its
+  search text ~2 s, row tuples), SQLite inserts of courses, listings and events ~4 s, the
+  FTS5 index ~2.5-3.5 s, commit and WAL checkpoint ~1-2 s. A course costs ~5.5 KB on disk
+  (its description is kept in the course, in the listing's record JSON and, 500
+  characters of it, in the search text), ~630 MB for 100k, written twice (WAL, then
+  checkpoint). 20,000/s means 5 s for 100k: less than FTS5 plus the inserts take alone on
+  this machine; it would take writing less per course, which is a format decision.
+- **Memory of an import.** The import stage itself holds ~150 MB (SQLite page cache 64
+  MiB, the FTS5 term hash 16 MiB, the source's listing index, one step of 2,000 serialised
+  records); the rest of the peak is the 100k input records, which the caller holds in a
+  list (~340 MB here; `courseradar import` and a refresh collect all records before they
+  import). Under 300 MB needs the records streamed from the file or the pages into the
+  import.
+- **Refresh against the floor.** Two parts that run one after the other: the network
+  (every exchange waits 50 ms for its answer, and AutoThrottle then waits about as long
+  again before the next one to the same host; the floor counts only the second, so any
+  fetcher that waits for answers is at 2x or more of it) and our CPU after each source's
+  pages are in (parsing ~1 s, mostly BeautifulSoup on FutureLearn's HTML descriptions and
+  Class Central's 700 KB page; normalising and classifying ~1 s; the import ~0.2 s).
+  Overlapping the two (normalising pages as they arrive, fetching the next source while
+  one imports) is a change to catalog/refresh.py.
+- **Incremental refresh.** 34 of 35 requests are answered 304 (Udacity's catalog search
+  is a POST, never cached). The time stays high because every page is revalidated, by
+  design, and a 304 costs the same round trip and pacing as a 200 from a local server;
+  the cached bodies are then parsed and normalised again (~1.7 s CPU). Skipping that for
+  unchanged pages would leave the network part, ~3.2 s here, about half of the first run.
+- **App start.** A one-line Streamlit app shows its first element ~1.7 s after `streamlit
+  run` on this machine. Ours: `courseradar serve` opens (upgrades, seeds) the catalog in
+  its own process before it starts Streamlit's (~1.3 s more to /_stcore/health); the first
+  script run then takes 4-5 s: imports (pandas/pyarrow ~0.8 s, SQLAlchemy, SQLModel, numpy
+  ~1 s, alembic ~0.4 s), the full taxonomy compiled only to list topic slugs (~0.4 s),
+  and the snapshot (1.1-2 s).
+- **Filter change.** The script re-run takes ~70 ms and the search 5-20 ms; a trivial
+  Streamlit app's widget change shows in ~200 ms here; the rest is the browser redrawing
+  the page's widgets and result grid (software rendering, shared 2-core machine).
+- **App memory.** The Streamlit process with pandas, pyarrow, SQLAlchemy and the 100k
+  snapshot (~20 MB of numpy arrays) plus cached results.
+"""
+
 
 def machine() -> str:
     cpu = "unknown CPU"
@@ -134,7 +192,8 @@ def run_search(report: Report, workspace: Path, sizes: list[int], pg_url: str | 
         "",
         "`catalog.store.upsert_records` of N generated courses into an empty catalog in "
         "one transaction (listings, courses, events, the full-text index; commit and WAL "
-        "checkpoint included), in a process of its own. CPU is that process's.",
+        "checkpoint included), in a process of its own. CPU is that process's (the "
+        "PostgreSQL server's own work is not in it).",
         "",
         "| courses | database | courses/s (wall) | courses/s (CPU) | load s | CPU s "
         "| RSS with the input in memory (MB) | peak RSS (MB) |",
@@ -339,8 +398,12 @@ def run_app(report: Report, catalog: Path, n: int) -> None:
         "`courseradar serve --headless` on the catalog of the search part; times from "
         "spawning the command. A filter change is timed from the click on a facet value "
         "to the new result sentence with Streamlit's run finished; every pick is a new "
-        "search, each followed by *Reset filters* (timed apart). Peak RSS is the "
-        "Streamlit process's VmHWM at the end.",
+        "search, each followed by *Reset filters* (timed apart); a click the page has not "
+        "taken within 15 s is tried again and counted. One facet at a time: with a value "
+        "selected in one facet, picking a value in a second and then a third facet turns "
+        "the first selection into its label, count included (`?costs=free+to+audit+"
+        "%2835%2C041%29`, 0 results), a bug of the app's multiselects whose labels carry "
+        "counts. Peak RSS is the Streamlit process's VmHWM at the end.",
         "",
         "| to /_stcore/health (s) | to first results (s) | filter change p50 (ms) "
         "| p95 (ms) | max (ms) | reset p50 (ms) | changes | clicks retried | app peak RSS (MB) |",
@@ -434,7 +497,7 @@ def main(argv: list[str] | None = None) -> None:
         ),
         "",
     ]
-    text = "\n".join([*head, *report.sections, *report.details, ""])
+    text = "\n".join([*head, BOUNDS, *report.sections, *report.details, ""])
     print("\n".join(head), flush=True)
     if not args.no_write:
         args.output.parent.mkdir(parents=True, exist_ok=True)
