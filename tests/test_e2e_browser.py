@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -201,6 +202,19 @@ def test_search_filter_shortlist_export_and_shared_link(
     assert _rows(other) == first_rows
     assert other.get_by_placeholder(re.compile("transformers")).input_value() == "learning"
     other.screenshot(path=str(tmp_path / "reloaded.png"), full_page=False)
+
+    # Picks in further facets change the counts shown in the first one's labels; the
+    # first selection must stay the value "free", never become its old label.
+    for facet in ("Level", "Language"):
+        box = other.locator("[data-testid='stMultiSelect']").filter(has_text=facet)
+        box.locator("input").click()
+        other.get_by_role("option", name=re.compile(r"\(\d[\d,]*\)$")).first.click()
+        other.keyboard.press("Escape")
+        other.wait_for_url(re.compile(facet.lower() + "s="), timeout=30000)
+        _settle(other)
+    picked = urllib.parse.parse_qs(urllib.parse.urlsplit(other.url).query)
+    assert picked["costs"] == ["free"], other.url
+    assert all("(" not in v for values in picked.values() for v in values), other.url
 
     # The README's picture: the search page with a quick start applied.
     shot = browser.new_page(viewport={"width": 1440, "height": 1000})

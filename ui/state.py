@@ -9,6 +9,7 @@ view, and in the session, so leaving the Search page and coming back keeps it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import fields, replace
 from datetime import date
@@ -34,6 +35,7 @@ WIDGET_GEN = "cr_widget_gen"  # int: generation of the filter widgets (see wkey)
 W_LANG = "w_lang"
 W_TEXT = "w_text"
 W_FACET = {facet: f"w_facet_{facet}" for facet in FACETS}
+FACET_KEYS = "facet_widget_keys"  # facet -> key of its multiselect in the last run
 W_MAX_PRICE = "w_max_price"
 W_MIN_HOURS = "w_min_hours"
 W_MAX_HOURS = "w_max_hours"
@@ -230,9 +232,26 @@ def query_from_widgets() -> Query:
         "per_page": int(read(W_PER_PAGE, current.per_page) or 25),
         "page": 1,
     }
+    keys = ss.get(FACET_KEYS, {})
     for facet in FACETS:
-        changes[FACET_ATTR[facet]] = tuple(read(W_FACET[facet], current.selected(facet)) or ())
+        key = keys.get(facet)
+        values = ss.get(key, current.selected(facet)) if key else current.selected(facet)
+        changes[FACET_ATTR[facet]] = tuple(values or ())
     return replace(current, **changes)
+
+
+def facet_key(facet: str, labels: Sequence[str]) -> str:
+    """Key of a facet's multiselect for the labels it shows now.
+
+    The labels carry counts, which change whenever another filter does. Streamlit keeps
+    a multiselect's selection by label, so a widget kept across a label change handed
+    back the old label ("free to audit (35,041)") as if it were a value. A new key per
+    label set makes a fresh widget, seeded from the Query, whenever a label changes.
+    """
+    digest = hashlib.sha1("\x1f".join(labels).encode(), usedforsecurity=False).hexdigest()[:10]
+    key = f"{wkey(W_FACET[facet])}_{digest}"
+    st.session_state.setdefault(FACET_KEYS, {})[facet] = key
+    return key
 
 
 def filters_changed() -> None:

@@ -57,7 +57,7 @@ def facet_widget(facet: str) -> None:
         field_label(facet, lang),
         options,
         default=list(query.selected(facet)),
-        key=state.wkey(state.W_FACET[facet]),
+        key=state.facet_key(facet, [label(v) for v in options]),
         format_func=label,
         on_change=state.filters_changed,
         placeholder=t("any", lang),
