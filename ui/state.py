@@ -298,7 +298,8 @@ def without(q: Query, chip: str) -> Query:
         kept = tuple(v for v in q.selected(facet) if v != value)
         return q.with_facet(facet, kept)
     if chip in _QUERY_FIELDS:
-        return replace(q, **{chip: None, "page": 1})
+        cleared: dict[str, Any] = {chip: None, "page": 1}
+        return replace(q, **cleared)
     return q
 
 

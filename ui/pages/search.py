@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import zlib
 from dataclasses import replace
+from typing import Any
 
 import streamlit as st
 
@@ -65,7 +66,7 @@ def facet_widget(facet: str) -> None:
     )
 
 
-def number(label: str, base: str, value: float | None, **kw: object) -> None:
+def number(label: str, base: str, value: float | None, **kw: Any) -> None:
     st.number_input(
         label,
         value=value,
@@ -73,7 +74,7 @@ def number(label: str, base: str, value: float | None, **kw: object) -> None:
         key=state.wkey(base),
         on_change=state.filters_changed,
         placeholder=t("any", lang),
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
 
 
