@@ -395,6 +395,23 @@ def _ordinal(value: Any) -> float | None:
     return None
 
 
+BROAD_MATCH = 5000  # matches above which relevance is title-first instead of bm25
+
+
+def _ids(rows: list[Any]) -> np.ndarray:
+    return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+
+def _fetch(conn: Any, sql: str, param: str) -> list[Any]:
+    """Rows straight from the driver's cursor (SQLAlchemy rows cost as much as the query)."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, (param,))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 class Searcher:
     """Runs queries against one engine, keeping the snapshot current."""
 
@@ -439,29 +456,39 @@ class Searcher:
         if cached is not None and (cached[1] is not None or not ranked):
             snap.fts_cache.move_to_end(key)
             return cached
-        if is_sqlite(self.engine):
+        sqlite_ = is_sqlite(self.engine)
+        if sqlite_:
             expr = " ".join(f'"{t}"*' if len(t) >= 3 else f'"{t}"' for t in tokens)
-            score = ", -bm25(course_fts, 10.0, 1.0)" if ranked else ""
-            sql = f"SELECT rowid{score} FROM course_fts WHERE course_fts MATCH ?"
+            match = "SELECT rowid{score} FROM course_fts WHERE course_fts MATCH ?"
+            title_expr = f"search_title : ({expr})"
         else:
             expr = " & ".join(f"'{t}':*" if len(t) >= 3 else f"'{t}'" for t in tokens)
-            score = ", ts_rank_cd(tsv, q, 1)" if ranked else ""
-            sql = f"SELECT id{score} FROM course, to_tsquery('simple', %s) AS q WHERE tsv @@ q"
+            match = "SELECT id{score} FROM course, to_tsquery('simple', %s) AS q WHERE tsv @@ q"
+            # weight A holds the title: 'word':*A matches title words only
+            title_expr = " & ".join(f"'{t}':*A" if len(t) >= 3 else f"'{t}':A" for t in tokens)
+        rank = ", -bm25(course_fts, 10.0, 1.0)" if sqlite_ else ", ts_rank_cd(tsv, q, 1)"
         with self.engine.connect() as conn:
-            cursor = conn.connection.cursor()
-            try:
-                cursor.execute(sql, (expr,))
-                rows = cursor.fetchall()
-            finally:
-                cursor.close()
-        width = 2 if ranked else 1
-        table = np.array(rows, dtype=np.float64).reshape(-1, width)
-        ids = table[:, 0].astype(np.int64)
+            if ranked:
+                # A broad word matches a third of the catalog; scoring all of it costs
+                # three times the match. Count first: above BROAD_MATCH the score is
+                # coarse (title matches first), which the popularity tie-break orders.
+                ids = _ids(_fetch(conn, match.format(score=""), expr))
+                if len(ids) > BROAD_MATCH:
+                    titled = _ids(_fetch(conn, match.format(score=""), title_expr))
+                    raw_scores = np.isin(ids, titled).astype(np.float64)
+                else:
+                    table = np.array(
+                        _fetch(conn, match.format(score=rank), expr), dtype=np.float64
+                    ).reshape(-1, 2)
+                    ids, raw_scores = table[:, 0].astype(np.int64), table[:, 1]
+            else:
+                ids = _ids(_fetch(conn, match.format(score=""), expr))
+                raw_scores = np.zeros(len(ids))
         order = np.argsort(ids, kind="stable")
         ids = ids[order]
         pos = np.searchsorted(snap.ids, ids)
         keep = (pos < snap.size) & (snap.ids[np.clip(pos, 0, max(snap.size - 1, 0))] == ids)
-        scores = table[order, 1][keep] if ranked else None
+        scores = raw_scores[order][keep] if ranked else None
         result = (pos[keep], scores)
         snap.fts_cache[key] = result
         snap.fts_cache.move_to_end(key)
@@ -564,11 +591,12 @@ class Searcher:
             return desc(snap.first_seen)
         if q.sort == "start_date":
             return asc(snap.start)
-        if scores is not None:
-            return np.lexsort((hits, -scores[hits]))
-        # Relevance without text: well-rated, much-taken courses first.
+        # Relevance: the text's score first (when there is text), then well-rated,
+        # much-taken courses, which also orders the ties of a broad word's coarse score.
         enrol = np.nan_to_num(snap.enrollments[hits], nan=-1.0)
         rating = np.nan_to_num(snap.rating[hits], nan=-1.0)
+        if scores is not None:
+            return np.lexsort((hits, -enrol, -rating, -scores[hits]))
         return np.lexsort((hits, -enrol, -rating))
 
 

@@ -221,3 +221,21 @@ def test_store_keeps_out_nul_and_non_http_links(engine: sa.Engine) -> None:
     assert rows["nul"]["title"] == "Deep Learning"
     assert rows["nul"]["url"] == "https://ok.example/x"
     assert rows["js"]["url"] is None and rows["data"]["url"] is None
+
+
+def test_broad_words_rank_title_matches_first(
+    filled: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import catalog.search
+
+    extra = rec("desc", "Statistics Basics", description="a course on learning", rating=5.0)
+    import_records(filled, "t", [*sample(), extra], full=True)
+    monkeypatch.setattr(catalog.search, "BROAD_MATCH", 1)  # every word counts as broad
+    found = titles(filled, Query(text="learning"))
+    # title matches first, best rated first; then description-only matches, likewise
+    assert found == [
+        "Machine Learning Specialization",
+        "Deep Learning with PyTorch",
+        "Statistics Basics",
+        "Maschinelles Lernen für Einsteiger",
+    ]
