@@ -460,30 +460,32 @@ class Searcher:
         if sqlite_:
             expr = " ".join(f'"{t}"*' if len(t) >= 3 else f'"{t}"' for t in tokens)
             match = "SELECT rowid{score} FROM course_fts WHERE course_fts MATCH ?"
-            title_expr = f"search_title : ({expr})"
+            rank = ", -bm25(course_fts, 10.0, 1.0)"
         else:
             expr = " & ".join(f"'{t}':*" if len(t) >= 3 else f"'{t}'" for t in tokens)
             match = "SELECT id{score} FROM course, to_tsquery('simple', %s) AS q WHERE tsv @@ q"
-            # weight A holds the title: 'word':*A matches title words only
-            title_expr = " & ".join(f"'{t}':*A" if len(t) >= 3 else f"'{t}':A" for t in tokens)
-        rank = ", -bm25(course_fts, 10.0, 1.0)" if sqlite_ else ", ts_rank_cd(tsv, q, 1)"
+            rank = ", ts_rank_cd(tsv, q, 1)"
         with self.engine.connect() as conn:
-            if ranked:
-                # A broad word matches a third of the catalog; scoring all of it costs
-                # three times the match. Count first: above BROAD_MATCH the score is
-                # coarse (title matches first), which the popularity tie-break orders.
-                ids = _ids(_fetch(conn, match.format(score=""), expr))
-                if len(ids) > BROAD_MATCH:
-                    titled = _ids(_fetch(conn, match.format(score=""), title_expr))
-                    raw_scores = np.isin(ids, titled).astype(np.float64)
-                else:
-                    table = np.array(
-                        _fetch(conn, match.format(score=rank), expr), dtype=np.float64
-                    ).reshape(-1, 2)
-                    ids, raw_scores = table[:, 0].astype(np.int64), table[:, 1]
-            else:
+            ids: np.ndarray | None = None
+            raw_scores: np.ndarray | None = None
+            if not ranked or sqlite_:
                 ids = _ids(_fetch(conn, match.format(score=""), expr))
                 raw_scores = np.zeros(len(ids))
+            if ranked and sqlite_ and ids is not None and len(ids) > BROAD_MATCH:
+                # A broad word matches a third of the catalog and bm25 over all of it
+                # costs three times the match: score coarsely instead (title matches
+                # first), and let the popularity tie-break order within. PostgreSQL keeps
+                # ts_rank_cd: its GIN index cannot filter by weight, so a title-only
+                # query there would recheck every match and cost more than ranking.
+                title_expr = f"search_title : ({expr})"
+                titled = _ids(_fetch(conn, match.format(score=""), title_expr))
+                raw_scores = np.isin(ids, titled).astype(np.float64)
+            elif ranked:
+                table = np.array(
+                    _fetch(conn, match.format(score=rank), expr), dtype=np.float64
+                ).reshape(-1, 2)
+                ids, raw_scores = table[:, 0].astype(np.int64), table[:, 1]
+        assert ids is not None and raw_scores is not None
         order = np.argsort(ids, kind="stable")
         ids = ids[order]
         pos = np.searchsorted(snap.ids, ids)

@@ -228,6 +228,8 @@ def test_broad_words_rank_title_matches_first(
 ) -> None:
     import catalog.search
 
+    if filled.dialect.name != "sqlite":
+        pytest.skip("title-first ranking of broad words is SQLite's; PostgreSQL uses ts_rank_cd")
     extra = rec("desc", "Statistics Basics", description="a course on learning", rating=5.0)
     import_records(filled, "t", [*sample(), extra], full=True)
     monkeypatch.setattr(catalog.search, "BROAD_MATCH", 1)  # every word counts as broad
