@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -209,13 +210,35 @@ def serve(
     """Start the Streamlit app on the catalog."""
     engine()  # upgrade and seed before the app starts, so errors show here in one line
     app_path = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+    # Streamlit always runs headless: on a first start without it, Streamlit stops at an
+    # interactive e-mail prompt before serving anything. We open the browser ourselves.
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(app_path),
         "--server.port", str(port), "--server.address", host,
-        "--server.headless", "true" if headless else "false",
+        "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
     ]  # fmt: skip
+    url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"  # noqa: S104
+    out.print(f"CourseRadar at {url}  (Ctrl+C stops it)")
+    if not headless:
+        threading.Thread(target=_open_when_up, args=(url,), daemon=True).start()
     raise typer.Exit(subprocess.call(cmd, env=os.environ.copy()))  # noqa: S603 - our own argv
+
+
+def _open_when_up(url: str, timeout: float = 60.0) -> None:
+    """Open the browser once the app answers its health check (best effort)."""
+    import time
+    import urllib.request
+    import webbrowser
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2):  # noqa: S310 - our own local URL
+                webbrowser.open(url)
+                return
+        except OSError:
+            time.sleep(0.5)
 
 
 @db_app.command("upgrade")
