@@ -105,3 +105,37 @@ def test_db_upgrade_and_stats(home: dict[str, str]) -> None:
     assert done.returncode == 0, done.stderr
     assert "curated" in done.stdout
     assert "certification" in done.stdout
+
+
+def test_serve_starts_without_prompting_on_a_fresh_machine(
+    home: dict[str, str], tmp_path: Path
+) -> None:
+    """A first start must not stop at Streamlit's interactive e-mail prompt."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, **home, "HOME": str(tmp_path / "home"), "BROWSER": "true"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "catalog", "serve", "--port", str(port)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                assert time.monotonic() < deadline, "the app did not come up"
+                time.sleep(0.5)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
