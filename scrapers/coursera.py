@@ -29,7 +29,6 @@ shared/realdata (200 courses); specialization fields from public code only; not 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -37,6 +36,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from catalog.record import RawCourse
 from scrapers.base import Fetcher, ParseResult, Request, Scraper, as_list
+from scrapers.extract import api_json
 
 PAGE_SIZE = 100
 COURSE_FIELDS = (
@@ -79,12 +79,10 @@ class CourseraScraper(Scraper):
         return self.endpoint[endpoint] + "?" + urlencode(query, safe=",.()")
 
     def read(self, content: bytes, url: str) -> ParseResult:
-        if not content.strip():
-            return _error("empty answer")
         try:
-            data = json.loads(content.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            return _error(f"not JSON ({exc})")
+            data = api_json(content)
+        except ValueError as exc:
+            return _error(str(exc))
         if not isinstance(data, dict):
             return _error(f"expected a JSON object, got {type(data).__name__}")
         if "elements" not in data:

@@ -87,6 +87,18 @@ def parse_json(content: str | bytes) -> Any:
         ) from None
 
 
+def api_json(content: bytes) -> Any:
+    """An API answer's JSON, strictly UTF-8 (unlike parse_json, no Latin-1 fallback: a
+    mis-encoded API body is an error, not mojibake). Raises ValueError "empty answer" or
+    "not JSON (...)"."""
+    if not content.strip():
+        raise ValueError("empty answer")
+    try:
+        return json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"not JSON ({exc})") from None
+
+
 def text_of(fragment: str | None) -> str:
     """HTML fragment -> plain text with collapsed whitespace ("" for None)."""
     if not fragment:

@@ -17,7 +17,6 @@ courses); the feed's current address and shape were not checked live.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -26,6 +25,7 @@ from bs4 import BeautifulSoup
 
 from catalog.record import RawCourse
 from scrapers.base import Fetcher, ParseResult, Request, Scraper, as_list
+from scrapers.extract import api_json
 
 
 class FutureLearnScraper(Scraper):
@@ -46,12 +46,10 @@ class FutureLearnScraper(Scraper):
 
 
 def _parse(content: bytes) -> ParseResult:
-    if not content.strip():
-        return _error("empty answer")
     try:
-        data = json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        return _error(f"not JSON ({exc})")
+        data = api_json(content)
+    except ValueError as exc:
+        return _error(str(exc))
     if not isinstance(data, list):
         return _error(f"expected the feed's JSON array of courses, got {type(data).__name__}")
     result = ParseResult()

@@ -38,7 +38,6 @@ Not checked live.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -47,6 +46,7 @@ from bs4 import BeautifulSoup
 
 from catalog.record import RawCourse
 from scrapers.base import Fetcher, ParseResult, Request, Scraper, as_list
+from scrapers.extract import api_json
 
 PROVIDER = "Microsoft"
 PLATFORM = "Microsoft Learn"
@@ -135,12 +135,10 @@ class MicrosoftLearnScraper(Scraper):
 
 
 def _parse(content: bytes) -> ParseResult:
-    if not content.strip():
-        return _error("empty answer")
     try:
-        data = json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        return _error(f"not JSON ({exc})")
+        data = api_json(content)
+    except ValueError as exc:
+        return _error(str(exc))
     if not isinstance(data, dict):
         return _error(f"expected a JSON object, got {type(data).__name__}")
     present = [key for key in _ITEM_ARRAYS if key in data]
