@@ -11,8 +11,10 @@ from __future__ import annotations
 import csv
 import json
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from catalog.record import CourseRecord
@@ -49,8 +51,9 @@ class Seeds:
     skills: list[str]
 
 
+@lru_cache(maxsize=1)
 def load_seeds() -> Seeds:
-    """Words and spellings from the real datasets."""
+    """Words and spellings from the real datasets (read once per process)."""
     if not REALDATA.is_dir():
         raise RealDataMissing(f"the benchmark corpus is built from {REALDATA}, which is absent")
     titles: list[str] = []
@@ -91,12 +94,16 @@ def load_seeds() -> Seeds:
 
 def generate(n: int, seed: int = 20261128) -> list[CourseRecord]:
     """``n`` course records drawn from the real seeds; the same list for the same seed."""
+    return list(iter_records(n, seed))
+
+
+def iter_records(n: int, seed: int = 20261128) -> Iterator[CourseRecord]:
+    """:func:`generate` one record at a time, for loads that must not hold them all."""
     from catalog.topics import classify
 
     seeds = load_seeds()
     rng = random.Random(seed)
     topic_cache: dict[str, list[str]] = {}
-    out: list[CourseRecord] = []
     start = date(2026, 1, 1)
     for i in range(n):
         base = rng.choice(seeds.titles)
@@ -109,7 +116,7 @@ def generate(n: int, seed: int = 20261128) -> list[CourseRecord]:
         hpw = rng.choice([None, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0])
         weeks = rng.choice([None, 2.0, 4.0, 6.0, 8.0, 12.0])
         hours = hpw * weeks if hpw and weeks else rng.choice([None, 5.0, 12.0, 20.0, 40.0])
-        out.append(
+        yield (
             CourseRecord(
                 source=rng.choice(SOURCES),
                 source_id=f"bench-{i}",
@@ -140,4 +147,3 @@ def generate(n: int, seed: int = 20261128) -> list[CourseRecord]:
                 enrollments=rng.randint(100, 500_000) if rng.random() < 0.5 else None,
             )
         )
-    return out

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from rich.console import Console
     from sqlalchemy.engine import Engine
 
@@ -336,37 +338,47 @@ def import_file(
         raise _user_error(f"no such file: {file}")
 
     rates = current_rates()
-    records: dict[str, CourseRecord] = {}
     errors: list[ItemError] = []
+    in_scope: set[str] = set()
     out_of_scope: set[str] = set()
     rows = 0
     notes: list[str] = []
+
+    def records() -> Iterator[CourseRecord]:
+        """The file's in-scope records, read as the import takes them (never all at
+        once). An id that was in scope once stays imported even if a later row of it
+        is not."""
+        nonlocal rows
+        try:
+            for row in read_rows(file, fmt=fmt, mapping=fields or None):
+                rows += 1
+                if row.note:
+                    notes.append(row.note)
+                key = f"line {row.line}"
+                if row.error or row.raw is None:
+                    errors.append(ItemError(key, "import", row.error or "row not readable"))
+                    continue
+                record = normalize_course(row.raw, source=name, rates=rates)
+                if not record.source_id or not record.title:
+                    missing = "source_id" if not record.source_id else "title"
+                    errors.append(ItemError(key, "import", f"no {missing} after mapping"))
+                    continue
+                if record_in_scope(record):
+                    in_scope.add(record.source_id)
+                    out_of_scope.discard(record.source_id)
+                    yield record
+                elif record.source_id not in in_scope:
+                    out_of_scope.add(record.source_id)
+        except (OSError, ValueError, UnicodeError) as exc:
+            raise _Unreadable(f"cannot read {file}: {exc}") from None
+
     try:
-        for row in read_rows(file, fmt=fmt, mapping=fields or None):
-            rows += 1
-            if row.note:
-                notes.append(row.note)
-            key = f"line {row.line}"
-            if row.error or row.raw is None:
-                errors.append(ItemError(key, "import", row.error or "row not readable"))
-                continue
-            record = normalize_course(row.raw, source=name, rates=rates)
-            if not record.source_id or not record.title:
-                missing = "source_id" if not record.source_id else "title"
-                errors.append(ItemError(key, "import", f"no {missing} after mapping"))
-                continue
-            if record_in_scope(record):
-                records[record.source_id] = record
-                out_of_scope.discard(record.source_id)
-            else:
-                out_of_scope.add(record.source_id)
-                records.pop(record.source_id, None)
-    except (OSError, ValueError, UnicodeError) as exc:
-        raise _user_error(f"cannot read {file}: {exc}") from None
-    report = import_records(
-        _engine(), name, list(records.values()), title=f"Imported from {file.name}",
-        full=False, errors=errors, out_of_scope=len(out_of_scope),
-    )  # fmt: skip
+        report = import_records(
+            _engine(), name, records(), title=f"Imported from {file.name}",
+            full=False, errors=errors, out_of_scope=out_of_scope,
+        )  # fmt: skip
+    except _Unreadable as exc:  # nothing was written: the import is one transaction
+        raise _user_error(str(exc)) from None
     console = _out()
     merged = f" ({report.merged} as listings of known courses)" if report.merged else ""
     console.print(
@@ -382,6 +394,10 @@ def import_file(
         console.print(_text(f"  {e.key}: {e.reason}"))
     if len(errors) > SHOWN_ERRORS:
         console.print(_text(f"  ... and {len(errors) - SHOWN_ERRORS} more"))
+
+
+class _Unreadable(Exception):
+    """The import file could not be read to its end."""
 
 
 # -- rates ----------------------------------------------------------------------------------

@@ -130,12 +130,12 @@ def close_interrupted_runs(engine: Engine, source: str) -> int:
 def import_records(
     engine: Engine,
     source: str,
-    records: Sequence[CourseRecord],
+    records: Iterable[CourseRecord],
     *,
     title: str = "",
     full: bool = False,
     errors: Sequence[ItemError] = (),
-    out_of_scope: int = 0,
+    out_of_scope: int | Collection[str] = 0,
     run_id: int | None = None,
     keep: Collection[str] = (),
     remove_after: int = 3,
@@ -151,38 +151,52 @@ def import_records(
     error nothing of this batch is written, the run is recorded as failed (with the
     item errors) and the exception is raised. A record whose source_id is longer than
     MAX_SOURCE_ID_CHARS is left out as an item error rather than failing the batch.
+
+    ``records`` may be a generator: it is read step by step (on a worker thread of
+    :func:`catalog.store.upsert_in`, so it must not use the database), and the import
+    never holds all of it. ``errors`` and ``out_of_scope`` (a count, or the ids) are
+    read once the input is exhausted, so a generator may still add to them.
     """
-    offered = len(records)
-    too_long = [r for r in records if len(str(r.source_id)) > MAX_SOURCE_ID_CHARS]
-    if too_long:
-        records = [r for r in records if len(str(r.source_id)) <= MAX_SOURCE_ID_CHARS]
-        errors = [
-            *errors,
-            *(
-                ItemError(
-                    str(r.source_id)[:80] + "…",
-                    "import",
-                    f"source_id of {len(str(r.source_id))} characters, more than "
-                    f"{MAX_SOURCE_ID_CHARS}; not imported",
+    too_long: list[ItemError] = []
+    offered = 0
+
+    def admitted() -> Iterator[CourseRecord]:
+        nonlocal offered
+        for rec in records:
+            offered += 1
+            sid = str(rec.source_id)
+            if len(sid) <= MAX_SOURCE_ID_CHARS:
+                yield rec
+            else:
+                too_long.append(
+                    ItemError(
+                        sid[:80] + "…",
+                        "import",
+                        f"source_id of {len(sid)} characters, more than "
+                        f"{MAX_SOURCE_ID_CHARS}; not imported",
+                    )
                 )
-                for r in too_long
-            ),
-        ]
+
     run_id = run_id if run_id is not None else start_run(engine, source)
-    report = RunReport(source=source, run_id=run_id, state="ok", out_of_scope=out_of_scope)
-    report.errors = list(errors)
-    report.errored = len(report.errors)
+    report = RunReport(source=source, run_id=run_id, state="ok")
     report.message = message
-    report.gathered = gathered if gathered is not None else offered + out_of_scope
     report.complete = full
     now = store.utcnow()
+
+    def settle() -> None:  # the counts the input gave, known once it has been read
+        report.errors = [*errors, *too_long]
+        report.errored = len(report.errors)
+        report.out_of_scope = out_of_scope if isinstance(out_of_scope, int) else len(out_of_scope)
+        report.gathered = gathered if gathered is not None else offered + report.out_of_scope
+
     try:
         with write_tx(engine) as conn:
-            result = store.upsert_in(conn, source, records, run_id=run_id, now=now)
+            result = store.upsert_in(conn, source, admitted(), run_id=run_id, now=now)
+            settle()
             report.added, report.merged = result.added, result.merged
             report.updated, report.unchanged = result.updated, result.unchanged
             if full:
-                seen = {str(r.source_id) for r in records} | {str(k) for k in keep}
+                seen = set(result.seen) | {str(k) for k in keep}
                 report.stale, report.removed = store.mark_missing(
                     conn, source, seen, run_id=run_id, now=now, remove_after=remove_after
                 )
@@ -191,6 +205,7 @@ def import_records(
             store.set_source(conn, source, title=title, state="ok", at=now, success=True)
             bump_version(conn)
     except Exception as exc:
+        settle()
         reason = one_line(f"import failed: {type(exc).__name__}: {exc}")
         report.state = "failed"
         report.message = reason
