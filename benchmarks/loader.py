@@ -1,5 +1,5 @@
 """Bulk load of N generated courses in a process of its own: ``python -m benchmarks.loader URL N
-[--stream]``.
+[--stream | --floor CATALOG]``.
 
 A process of its own so that its peak RSS (VmHWM) is the load's and nothing else's. Prints
 one JSON line.
@@ -11,6 +11,11 @@ one JSON line.
   (``catalog.refresh.import_records``: run row, counts, one transaction) reading records
   from a generator as it goes, so the peak RSS is the import's own, not a list of 100k
   records held by the caller. Its time includes generating the records.
+- ``--floor CATALOG`` (SQLite): the baseline. The rows a load wrote into CATALOG are read
+  into memory first, then written into an empty catalog at URL by the database alone:
+  the same batches of 2,000 through executemany, the same full-text INSERT ... SELECT
+  per batch, one commit. No Python work per course is left but handing rows over, so
+  this is what the file format costs on this machine, whatever the code around it does.
 """
 
 from __future__ import annotations
@@ -32,8 +37,53 @@ def status_kb(field: str) -> int:
     return 0
 
 
+def floor(url: str, source: str) -> dict[str, float]:
+    """Write the rows of the catalog at ``source`` into the empty one at ``url``, timed."""
+    import sqlite3
+
+    from catalog.bootstrap import open_catalog
+    from catalog.db import write_tx
+    from catalog.store import STEP, _fts_config
+
+    with sqlite3.connect(source) as src:
+        tables = {
+            name: (
+                [c[1] for c in src.execute(f"PRAGMA table_info({name})")],
+                src.execute(f"SELECT * FROM {name} ORDER BY rowid").fetchall(),
+            )
+            for name in ("course", "courseevent", "listing")
+        }
+    engine = open_catalog(url, seed=False)
+    t0, c0 = time.perf_counter(), time.process_time()
+    with write_tx(engine) as conn:  # the catalog's pragmas and BEGIN IMMEDIATE
+        _fts_config(conn, bulk=True)
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        for start in range(0, len(tables["course"][1]), STEP):
+            for name, (columns, rows) in tables.items():
+                raw.executemany(
+                    f"INSERT INTO {name} ({', '.join(columns)}) "
+                    f"VALUES ({', '.join('?' * len(columns))})",
+                    rows[start : start + STEP],
+                )
+                if name == "course":
+                    raw.execute(
+                        "INSERT INTO course_fts (rowid, search_title, search_body) "
+                        "SELECT id, search_title, search_body FROM course WHERE id > ?",
+                        (rows[start][columns.index("id")] - 1,),
+                    )
+        _fts_config(conn, bulk=False)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    engine.dispose()
+    return {"load_s": wall, "load_cpu_s": cpu}
+
+
 def main() -> None:
     url, n = sys.argv[1], int(sys.argv[2])
+    if "--floor" in sys.argv[3:]:
+        figures = floor(url, sys.argv[sys.argv.index("--floor") + 1])
+        print(json.dumps({"n": n, "mode": "floor", **figures}), flush=True)
+        return
     stream = "--stream" in sys.argv[3:]
     from benchmarks import corpus
     from catalog import store
