@@ -8,9 +8,12 @@ welcome live in one place:
   429) means "allow all"; 401/403 mean "disallow all"; 429, 5xx or a network failure mean
   "disallow all for this run" (we cannot tell what the site wants, so we stay away) and the
   reason is kept in ``stats.robots_notes``.
-* Pacing per host: one request at a time, and between the end of one response and the next
-  request at least ``max(min_delay, robots delay, AutoThrottle delay)``. The host is the
-  hostname plus the port when it is not the scheme's default (``example.com`` for both
+* Pacing per host: one request at a time; ``max(min_delay, AutoThrottle delay)`` from the
+  *start* of one request to the start of the next, as Scrapy counts DOWNLOAD_DELAY (the
+  time the server takes to answer is part of the delay, not added to it; AutoThrottle
+  already sets the delay from that time); robots.txt's Crawl-delay / Request-rate and a
+  Retry-After from the *end* of the previous answer, as robots.txt means them. The host is
+  the hostname plus the port when it is not the scheme's default (``example.com`` for both
   http:// and https://, ``127.0.0.1:8080`` for a local server): two ports are two servers.
   A wait longer than ``max_delay`` is refused with a FetchError rather than slept.
 * Retries with urllib3's Retry on connection errors, read timeouts and 429/500/502/503/504,
@@ -83,9 +86,13 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 @dataclass
 class FetchStats:
-    """What a run cost. ``politeness_floor`` is, per host, the seconds we were forced to wait
-    (pacing, Crawl-delay, Retry-After, retry backoff): hosts wait in parallel, so the run can
-    not be faster than the largest of them.
+    """What a run cost.
+
+    ``politeness_floor`` is, per host, the time the pacing rules forced between the starts
+    of its requests (for each request after the host's first: the earliest start the rules
+    allowed minus the previous request's start, whether or not we had to sleep for it) plus
+    retry backoff: a host's requests cannot span less. Hosts are paced independently, so a
+    run that fetches hosts concurrently cannot be faster than the largest of them.
     """
 
     requests: int = 0  # exchanges attempted (pages, hops, robots.txt), not counting retries
@@ -279,7 +286,8 @@ class _Host:
 
     key: str
     lock: threading.Lock = field(default_factory=threading.Lock)
-    next_allowed: float = float("-inf")
+    next_allowed: float = float("-inf")  # held back by Retry-After or a refused wait
+    last_start: float = float("-inf")  # when the last attempt to this host was sent
     last_end: float = float("-inf")  # when the last answer from this host was complete
     throttle: float = 0.0  # AutoThrottle delay
     robots_delay: float = 0.0
@@ -532,6 +540,7 @@ class PoliteFetcher:
         self._local.host = host.key
         self._local.retry_wait = 0.0
         start = self._clock()
+        self._local.attempt_start = start
         status: int | None = None
         try:
             resp = session.request(
@@ -567,8 +576,8 @@ class PoliteFetcher:
                     max_delay=self.max_delay,
                 )
             if not cache_hit:
+                host.last_start = self._local.attempt_start
                 host.last_end = end
-                host.next_allowed = max(host.next_allowed, end + self._delay(host))
                 self._count(requests=1)  # failed attempts count too: they reached out
         if cache_hit:
             self._count(cache_hits=1)
@@ -585,22 +594,34 @@ class PoliteFetcher:
     # -- pacing ----------------------------------------------------------------------------
 
     def _delay(self, host: _Host) -> float:
+        return max(self._own_delay(host), host.robots_delay)
+
+    def _own_delay(self, host: _Host) -> float:
         throttle = host.throttle if self.autothrottle else 0.0
-        return max(self.min_delay, host.robots_delay, throttle)
+        return max(self.min_delay, throttle)
+
+    def _allowed(self, host: _Host) -> float:
+        """The earliest time the host may be asked again (see the module docstring)."""
+        return max(
+            host.next_allowed,
+            host.last_start + self._own_delay(host),
+            host.last_end + host.robots_delay,
+        )
 
     def _wait_turn(self, host: _Host, url: str) -> None:
         """Sleep until the host may be asked again; refuse waits longer than max_delay."""
-        wait_s = host.next_allowed - self._clock()
-        if wait_s <= 0:
-            return
+        allowed = self._allowed(host)
+        wait_s = allowed - self._clock()
         if wait_s > self.max_delay + 1e-9:
             raise FetchError(
                 url,
                 f"host {host.key} needs a wait of {wait_s:.0f} s "
                 f"(Crawl-delay), more than max_delay {self.max_delay:g} s",
             )
-        self._sleep(wait_s)
-        self._add_floor(host.key, wait_s)
+        if host.last_start > float("-inf"):
+            self._add_floor(host.key, max(0.0, allowed - host.last_start))
+        if wait_s > 0:
+            self._sleep(wait_s)
 
     def _on_retry_wait(self, seconds: float, from_header: bool) -> None:
         """Called by the retry policy before each retry, on the fetching thread."""
@@ -612,6 +633,7 @@ class PoliteFetcher:
             self._sleep(seconds)
             self._local.retry_wait = getattr(self._local, "retry_wait", 0.0) + seconds
             self._add_floor(getattr(self._local, "host", "?"), seconds)
+        self._local.attempt_start = self._clock()  # the next attempt starts now
 
     # -- robots.txt ------------------------------------------------------------------------
 
@@ -623,9 +645,8 @@ class PoliteFetcher:
         if rules is None:
             rules = self._load_robots(session, host, origin)
             host.robots[origin] = rules
+            # From now on the Crawl-delay separates requests, robots.txt from the first page too.
             host.robots_delay = max(host.robots_delay, rules.delay)
-            # The Crawl-delay already separates robots.txt from the first page.
-            host.next_allowed = max(host.next_allowed, host.last_end + self._delay(host))
             if rules.note:
                 with self._stats_lock:
                     self.stats.robots_notes[origin] = rules.note

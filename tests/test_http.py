@@ -246,6 +246,63 @@ def test_pacing_schedule_with_injected_clock(server: StubServer, make_fetcher: M
     assert fetcher.delay_for(server.url("/")) == 10.0
 
 
+def slow_replies(fake: FakeTime, latency: float, reply: Reply) -> Callable[[Any], Reply]:
+    """A route whose every answer takes ``latency`` seconds of the fake clock."""
+
+    def answer(_request: Any) -> Reply:
+        fake.now += latency
+        return reply
+
+    return answer
+
+
+def test_own_delay_counts_from_the_start_of_the_previous_request(
+    server: StubServer, make_fetcher: MakeFetcher
+) -> None:
+    """min_delay / AutoThrottle space request *starts* (Scrapy's DOWNLOAD_DELAY): the 0.5 s
+    the server takes to answer is part of the 2 s, not added to it."""
+    fake = FakeTime()
+    server.route("/robots.txt", slow_replies(fake, 0.5, Reply.text("User-agent: *\nAllow: /\n")))
+    for p in ("/a", "/b"):
+        server.route(p, slow_replies(fake, 0.5, Reply.html(p)))
+    fetcher = make_fetcher(clock=fake.clock, sleep=fake.sleep, min_delay=2.0, autothrottle=False)
+    fetcher.fetch(Request(server.url("/a")))
+    fetcher.fetch(Request(server.url("/b")))
+    assert fake.sleeps == [1.5, 1.5]  # robots -> a -> b, 2 s from start to start
+    assert fetcher.stats.politeness_floor == {host_of(server): 4.0}
+
+
+def test_autothrottle_delay_hides_the_latency(
+    server: StubServer, make_fetcher: MakeFetcher
+) -> None:
+    fake = FakeTime()
+    server.route("/robots.txt", slow_replies(fake, 0.5, Reply.text("User-agent: *\n")))
+    for p in ("/a", "/b"):
+        server.route(p, slow_replies(fake, 0.5, Reply.html(p)))
+    fetcher = make_fetcher(clock=fake.clock, sleep=fake.sleep)
+    fetcher.fetch(Request(server.url("/a")))
+    fetcher.fetch(Request(server.url("/b")))
+    assert fetcher.delay_for(server.url("/")) == 0.5  # the delay follows the latency...
+    assert fake.sleeps == []  # ...which already spaced the starts by 0.5 s
+    assert fetcher.stats.politeness_floor == {host_of(server): 1.0}
+
+
+def test_crawl_delay_still_counts_from_the_end_of_the_answer(
+    server: StubServer, make_fetcher: MakeFetcher
+) -> None:
+    """robots.txt's Crawl-delay is the pause between one answer and the next request."""
+    fake = FakeTime()
+    robots = Reply.text("User-agent: *\nCrawl-delay: 2\n")
+    server.route("/robots.txt", slow_replies(fake, 0.5, robots))
+    for p in ("/a", "/b"):
+        server.route(p, slow_replies(fake, 0.5, Reply.html(p)))
+    fetcher = make_fetcher(clock=fake.clock, sleep=fake.sleep, min_delay=1.0, autothrottle=False)
+    fetcher.fetch(Request(server.url("/a")))
+    fetcher.fetch(Request(server.url("/b")))
+    assert fake.sleeps == [2.0, 2.0]
+    assert fetcher.stats.politeness_floor == {host_of(server): 5.0}  # 2 x (0.5 + 2)
+
+
 def test_min_delay_applies_without_robots(server: StubServer, make_fetcher: MakeFetcher) -> None:
     server.route("/a", Reply.html("a"))
     fake = FakeTime()
