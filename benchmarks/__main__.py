@@ -338,31 +338,40 @@ def run_refresh(report: Report) -> None:
         "All nine sources replayed from the recorded responses (../shared/realdata and "
         f"tests/fixtures) by a local server in another process, one port per source, "
         f"{refresh_bench.LATENCY * 1000:.0f} ms added to every answer; "
-        "`refresh_source` for each, one after the other, through one PoliteFetcher with "
-        "its HTTP cache on disk, into an empty SQLite catalog. The second run is a new "
-        "fetcher on the same cache (next week's scheduled run). *Floor* is "
-        "`PoliteFetcher.stats.politeness_floor` (the sleeps pacing forced) summed over "
-        "hosts; *floor + latency* adds every exchange's wait for its answer "
-        "(requests x 50 ms), since one request at a time per host cannot go faster.",
+        "`refresh_sources` (all sources concurrently, as `courseradar refresh`) through one "
+        "PoliteFetcher with its HTTP cache on disk, into an empty SQLite catalog. The "
+        "second run is a new fetcher on the same cache (next week's scheduled run). A "
+        "host's floor is `PoliteFetcher.stats.politeness_floor`: for each request after "
+        "its first, the gap the pacing rules forced since the previous request's start "
+        "(AutoThrottle's delay follows the 50 ms latency), slept or not. *Floor* is the "
+        "largest host's (hosts are fetched concurrently: the critical path); *summed "
+        "floor* adds all hosts, what fetching one source after the other could not beat. "
+        "AutoThrottle follows the latency the fetcher measures, our own time included (a "
+        "fetch thread waiting while another source parses), so *ideal floor* is the "
+        "critical path at the server's 50 ms alone: (requests to the busiest host - 1) "
+        "x 50 ms.",
         "",
         "| run | elapsed (s) | CPU (s) | records parsed | in scope | courses/s "
         "| CPU s per 1,000 parsed | requests | 304 / cache | floor (s) "
-        "| elapsed / floor | floor + latency (s) | elapsed / (floor + latency) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| elapsed / floor | summed floor (s) | elapsed / summed floor | ideal floor (s) "
+        "| elapsed / ideal floor |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     )
     for label, f in (("first", first), ("second (unchanged)", second)):
         report.add(
             f"| {label} | {f.elapsed:.2f} | {f.cpu:.2f} | {f.parsed:,} | {f.imported:,} "
             f"| {f.parsed / f.elapsed:,.0f} | {f.cpu / f.parsed * 1000:.2f} | {f.requests} "
             f"| {f.revalidated + f.cache_hits} ({f.cached_share:.0%}) | {f.floor:.2f} "
-            f"| {f.elapsed / f.floor:.1f} | {f.latency_floor:.2f} "
-            f"| {f.elapsed / f.latency_floor:.2f} |"
+            f"| {f.elapsed / f.floor:.1f} | {f.floor_sum:.2f} "
+            f"| {f.elapsed / f.floor_sum:.2f} | {f.ideal_floor:.2f} "
+            f"| {f.elapsed / f.ideal_floor:.1f} |"
         )
     report.target(
         "refresh: elapsed / politeness floor",
         "<= 1.2x",
-        f"{first.elapsed / first.floor:.1f}x ({first.elapsed / first.latency_floor:.2f}x "
-        "of floor + latency)",
+        f"{first.elapsed / first.floor:.1f}x of the critical path "
+        f"({first.elapsed / first.floor_sum:.2f}x of the summed floor, "
+        f"{first.elapsed / first.ideal_floor:.1f}x of the ideal floor)",
         first.elapsed / first.floor <= 1.2,
     )
     report.target(
