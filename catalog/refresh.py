@@ -20,6 +20,13 @@ the run goes on. Three rules keep a bad day at a source from damaging the catalo
 * one refresh per source at a time (:class:`SourceLock`): a file lock on SQLite, an
   advisory lock on PostgreSQL, so several ``courseradar refresh`` processes share the
   sources between them instead of refreshing one twice.
+
+:func:`refresh_sources` runs the sources concurrently, one thread each, through one
+fetcher that paces every host whoever asks; their imports take turns. A source whose
+pages all come back as the last complete run saw them (304 or the same bytes), with the
+same code, taxonomy, rates and scraper configuration, is not parsed again: the run marks
+the same listings seen and missing from what that run recorded
+(:mod:`catalog.refresh_memo`).
 """
 
 from __future__ import annotations
@@ -982,10 +989,10 @@ def refresh_sources(
     A failing source is recorded as failed and the others go on; a source another
     process is refreshing is skipped. Unknown names raise ``UnknownSource`` before any
     work starts (a typo should not look like a failed refresh). ``scrapers`` gives ready
-    scrapers by name (endpoints pointed elsewhere, say); other names come from the
-    registry. Without a ``fetcher``, one :class:`~scrapers.http.PoliteFetcher` with the
-    HTTP cache at ``cache_path`` (default ``<data dir>/http-cache.sqlite``) serves all
-    sources and is closed at the end.
+    scrapers by name (endpoints pointed elsewhere, say; without ``names``, just those
+    sources are refreshed); other names come from the registry. Without a ``fetcher``,
+    one :class:`~scrapers.http.PoliteFetcher` with the HTTP cache at ``cache_path``
+    (default ``<data dir>/http-cache.sqlite``) serves all sources and is closed at the end.
 
     Sources run concurrently, one thread each: they are different hosts, and the fetcher
     still paces each host (one request at a time, its delays) whichever source asks, so
@@ -1063,7 +1070,10 @@ def _in_parallel(
         futures = {name: pool.submit(work, name) for name in todo}
         finished = 0
         while finished < len(todo):
-            source, stage, done, total = events.get()
+            try:  # a timeout, so that Ctrl-C is seen here at once
+                source, stage, done, total = events.get(timeout=0.5)
+            except queue.Empty:
+                continue
             if stage == _FINISHED:
                 finished += 1
                 _report(progress, source, "done", 1, 1)

@@ -303,6 +303,23 @@ def test_crawl_delay_still_counts_from_the_end_of_the_answer(
     assert fetcher.stats.politeness_floor == {host_of(server): 5.0}  # 2 x (0.5 + 2)
 
 
+def test_a_retry_counts_as_the_start_the_next_request_is_paced_from(
+    server: StubServer, make_fetcher: MakeFetcher
+) -> None:
+    fake = FakeTime()
+    server.route("/robots.txt", slow_replies(fake, 0.5, Reply.text("User-agent: *\n")))
+    busy = Reply(status=503, headers={"Retry-After": "3"})
+    server.route("/a", slow_replies(fake, 0.5, busy), slow_replies(fake, 0.5, Reply.html("a")))
+    server.route("/b", slow_replies(fake, 0.5, Reply.html("b")))
+    fetcher = make_fetcher(clock=fake.clock, sleep=fake.sleep, min_delay=2.0, autothrottle=False)
+    fetcher.fetch(Request(server.url("/a")))
+    fetcher.fetch(Request(server.url("/b")))
+    # robots at 1000; /a at 1002, 503; Retry-After 3; /a again at 1005.5; /b 2 s after that
+    assert fake.sleeps == [1.5, 3.0, 1.5]
+    assert [r.status for r in server.requests_to("/a")] == [503, 200]
+    assert fetcher.stats.politeness_floor == {host_of(server): 7.0}
+
+
 def test_min_delay_applies_without_robots(server: StubServer, make_fetcher: MakeFetcher) -> None:
     server.route("/a", Reply.html("a"))
     fake = FakeTime()
