@@ -412,6 +412,8 @@ class Harvest:
     seen: dict[str, PageSeen] = field(default_factory=dict)
     deferred: list[tuple[Request, Response]] = field(default_factory=list)
     unchanged: bool = False
+    # called with each page's records as they are parsed (the refresh normalises them)
+    sink: Callable[[list[tuple[str, RawCourse]]], None] | None = field(default=None, repr=False)
 
     @property
     def complete(self) -> bool:
@@ -440,6 +442,7 @@ def harvest(
     max_workers: int = 4,
     progress: Progress | None = None,
     known: Mapping[str, PageSeen] | None = None,
+    sink: Callable[[list[tuple[str, RawCourse]]], None] | None = None,
 ) -> Harvest:
     """Gather, fetch and parse one source; never raises for a bad page.
 
@@ -452,10 +455,11 @@ def harvest(
     ``known`` pages (the last complete run's, from its memo) are not parsed while every
     page comes back as it was: the walk follows the known follow-ups instead. The first
     page that differs, fails or is new parses every page held back and the rest as usual.
+    ``sink`` gets each page's records as soon as they are parsed.
     """
     name = source or scraper.name
     budget = max_pages or int(getattr(scraper, "page_budget", 0) or 0) or DEFAULT_MAX_PAGES
-    out = Harvest()
+    out = Harvest(sink=sink)
     seen: set[tuple[str, str, bytes]] = set()
     wave: list[Request] = []
     dropped = 0
@@ -565,7 +569,10 @@ def _parse_into(
         out.errors.append(ItemError(req.url, "parse", one_line(reason)))
     if result.errors and not result.records and not result.follow:
         out.failed += 1  # a page that could not be understood at all: listings unseen
-    out.records.extend((req.url, raw) for raw in result.records)
+    page = [(req.url, raw) for raw in result.records]
+    out.records.extend(page)
+    if out.sink is not None and page:
+        out.sink(page)
     for follow in result.follow:
         enqueue(follow)
     return list(result.follow)
@@ -637,41 +644,65 @@ def normalize_all(
     A source id seen twice keeps the last record (the detail page after the listing).
     ``scope=None`` imports everything.
     """
-    from catalog.normalize import normalize_course
+    normalizer = Normalizer(source=source, rates=rates, scope=scope)
+    normalizer.add(items)
+    return normalizer.result()
 
-    out = Normalized()
-    for key, raw in items:
-        try:
-            rec = normalize_course(raw, source=source, rates=rates)
-        except Exception as exc:  # normalize_course promises not to raise; be sure
-            sid = str(raw.get("source_id") or "") if isinstance(raw, dict) else ""
-            out.errors.append(ItemError(sid or key, "normalize", one_line(_describe(exc))))
-            if sid:
+
+class Normalizer:
+    """:func:`normalize_all` a page at a time, so a refresh normalises the records of one
+    page while the fetcher waits for the next."""
+
+    def __init__(
+        self,
+        *,
+        source: str,
+        rates: Rates | None = None,
+        scope: Callable[[CourseRecord], bool] | None = record_in_scope,
+    ) -> None:
+        self.source, self.rates, self.scope = source, rates, scope
+        self.out = Normalized()
+
+    def add(self, items: Iterable[tuple[str, RawCourse]]) -> None:
+        from catalog.normalize import normalize_course
+
+        out, scope = self.out, self.scope
+        for key, raw in items:
+            try:
+                rec = normalize_course(raw, source=self.source, rates=self.rates)
+            except Exception as exc:  # normalize_course promises not to raise; be sure
+                sid = str(raw.get("source_id") or "") if isinstance(raw, dict) else ""
+                out.errors.append(ItemError(sid or key, "normalize", one_line(_describe(exc))))
+                if sid:
+                    out.keep.add(sid)
+                continue
+            sid = str(rec.source_id or "").strip()
+            if not sid:
+                title = f" ({rec.title[:80]})" if rec.title else ""
+                out.errors.append(ItemError(key, "normalize", f"record without a source_id{title}"))
+                continue
+            if not rec.title:
+                out.errors.append(ItemError(sid, "normalize", "record without a title"))
                 out.keep.add(sid)
-            continue
-        sid = str(rec.source_id or "").strip()
-        if not sid:
-            title = f" ({rec.title[:80]})" if rec.title else ""
-            out.errors.append(ItemError(key, "normalize", f"record without a source_id{title}"))
-            continue
-        if not rec.title:
-            out.errors.append(ItemError(sid, "normalize", "record without a title"))
-            out.keep.add(sid)
-            continue
-        try:
-            wanted = scope is None or scope(rec)
-        except Exception as exc:
-            out.errors.append(ItemError(sid, "normalize", one_line(f"scope: {_describe(exc)}")))
-            out.keep.add(sid)
-            continue
-        if wanted:
-            out.records[sid] = rec
-            out.out_of_scope.discard(sid)
-        else:
-            out.out_of_scope.add(sid)
-            out.records.pop(sid, None)
-    out.keep -= set(out.records)
-    return out
+                continue
+            try:
+                wanted = scope is None or scope(rec)
+            except Exception as exc:
+                reason = one_line(f"scope: {_describe(exc)}")
+                out.errors.append(ItemError(sid, "normalize", reason))
+                out.keep.add(sid)
+                continue
+            if wanted:
+                out.records[sid] = rec
+                out.out_of_scope.discard(sid)
+            else:
+                out.out_of_scope.add(sid)
+                out.records.pop(sid, None)
+
+    def result(self) -> Normalized:
+        """What was added so far; ``keep`` leaves out ids a later record imported."""
+        self.out.keep -= set(self.out.records)
+        return self.out
 
 
 # -- the pipeline -----------------------------------------------------------------------
@@ -805,9 +836,10 @@ def _run(
     rates = current_rates()
     fingerprint = refresh_memo.pipeline_fingerprint(scraper, rates, refresh_memo.code_fingerprint())
     last = _usable_memo(engine, name, fingerprint)
+    normalizer = Normalizer(source=name, rates=rates)
     got = harvest(
         scraper, fetcher, source=name, max_pages=max_pages, max_workers=max_workers,
-        progress=progress, known=last.pages if last else None,
+        progress=progress, known=last.pages if last else None, sink=normalizer.add,
     )  # fmt: skip
     _check(cancel)
     if got.unchanged and last is not None:
@@ -824,7 +856,7 @@ def _run(
                 return done
         got.parse_deferred(scraper)  # the catalog changed behind the memo: the full way
     _report(progress, name, "normalize", 0, len(got.records))
-    norm = normalize_all(got.records, source=name, rates=rates)
+    norm = normalizer.result()  # normalised page by page while the pages came
     _report(progress, name, "normalize", len(got.records), len(got.records))
     errors = got.errors + norm.errors
     fetched = _stats_delta(before, _stats(fetcher))

@@ -1205,6 +1205,31 @@ def test_source_end_to_end_against_recorded_responses(
             assert {r.status for r in server.log if r.path != "/robots.txt"} == {304}
 
 
+def test_records_are_normalised_while_the_next_page_is_awaited(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog import normalize
+
+    order: list[str] = []
+    real = normalize.normalize_course
+
+    def logged(raw: Any, **kwargs: Any) -> Any:
+        order.append(f"normalise {raw['source_id']}")
+        return real(raw, **kwargs)
+
+    class Logged(DictFetcher):
+        def fetch(self, request: Request) -> Response:
+            order.append(f"fetch {request.url.rsplit('/', 1)[-1]}")
+            return super().fetch(request)
+
+    monkeypatch.setattr(normalize, "normalize_course", logged)
+    report = refresh_source(
+        engine, "fake", fetcher=Logged(site(ml(1), ml(2))), scraper=JsonScraper()
+    )
+    assert report.added == 2
+    assert order == ["fetch p1", "normalise c1", "fetch p2", "normalise c2"]
+
+
 def test_harvest_is_a_plain_function() -> None:
     """The stages run without a database or a scheduler (ckanext-harvest's habit)."""
     got = harvest(JsonScraper(), DictFetcher(site(ml(1), [COOKING])))
