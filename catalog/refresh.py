@@ -1063,7 +1063,8 @@ def refresh_sources(
                 reports[name] = one(name, progress)
                 _report(progress, name, "done", 1, 1)
         else:
-            _in_parallel(todo, one, progress, min(parallel, len(todo)), reports, cancel, shared)
+            refresh_memo.code_fingerprint()  # once, before the threads all want it
+            _in_parallel(todo, one, progress, min(parallel, len(todo)), reports, cancel)
     finally:
         if own:
             close = getattr(shared, "close", None)
@@ -1079,7 +1080,6 @@ def _in_parallel(
     workers: int,
     reports: dict[str, RunReport],
     cancel: threading.Event,
-    fetcher: Fetcher,
 ) -> None:
     """Run ``one`` per source in a thread pool; relay progress to this thread.
 
