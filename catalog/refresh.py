@@ -962,7 +962,7 @@ def _import_unchanged(
     report.errored, report.unchanged = len(report.errors), len(last.seen)
     report.out_of_scope, report.gathered = last.out_of_scope, last.gathered
     since = f" since run {last.run_id}" if last.run_id else ""
-    report.message = f"all {pages} pages unchanged{since}; not parsed again"
+    report.message = f"every page unchanged{since} ({pages} fetched); not parsed again"
     with write_tx(engine) as conn:
         if refresh_memo.listing_state(conn, source) != last.state:
             return None

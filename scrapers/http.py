@@ -367,6 +367,7 @@ class PoliteFetcher:
         self._idle_sessions: list[requests.Session] = []
         self._all_sessions: list[requests.Session] = []
         self._sessions_lock = threading.Lock()
+        self._create_lock = threading.Lock()
         self._local = threading.local()
         self._closed = False
 
@@ -691,7 +692,11 @@ class PoliteFetcher:
         with self._sessions_lock:
             session = self._idle_sessions.pop() if self._idle_sessions else None
         if session is None:
-            session = self._new_session()
+            # One at a time: a new session opens its own connection to the cache file and
+            # switches a fresh file to WAL, which fails with "database is locked" (no busy
+            # wait) while another connection is opening it.
+            with self._create_lock:
+                session = self._new_session()
             with self._sessions_lock:
                 self._all_sessions.append(session)
         try:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 import json
 import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -630,6 +632,40 @@ def test_cache_shared_by_concurrent_workers(
         f"course {i}".encode() for i in range(4)
     }
     assert fetcher.stats.revalidated == 8
+
+
+def test_sessions_on_a_fresh_cache_open_one_at_a_time(
+    server: StubServer,
+    server2: StubServer,
+    make_fetcher: MakeFetcher,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two sessions opening a new cache file at once: one's switch to WAL fails with
+    "database is locked" (seen when all sources refresh at once)."""
+    active, most = 0, 0
+    guard = threading.Lock()
+    real = PoliteFetcher._new_session
+
+    def tracked(self: PoliteFetcher) -> Any:
+        nonlocal active, most
+        with guard:
+            active += 1
+            most = max(most, active)
+        try:
+            time.sleep(0.1)  # long enough for the other worker to arrive
+            return real(self)
+        finally:
+            with guard:
+                active -= 1
+
+    monkeypatch.setattr(PoliteFetcher, "_new_session", tracked)
+    for s in (server, server2):
+        s.route("/c", Reply.html("course", etag='"1"'))
+    fetcher = make_fetcher(cache_path=tmp_path / "http.sqlite")
+    got = list(fetcher.fetch_many([Request(server.url("/c")), Request(server2.url("/c"))]))
+    assert [isinstance(o, Response) for _, o in got] == [True, True]
+    assert most == 1
 
 
 # -- concurrency and AutoThrottle --------------------------------------------------------------
