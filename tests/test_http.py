@@ -9,8 +9,6 @@ from __future__ import annotations
 import itertools
 import json
 import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ import pytest
 from scrapers.base import FetchError, Request, Response
 from scrapers.http import DEFAULT_USER_AGENT, PoliteFetcher, autothrottle_delay
 from tests.support.httpserver import LoggedRequest, Reply, StubServer
+from tests.support.overlap import Overlap
 
 MB = 1024 * 1024
 
@@ -643,29 +642,13 @@ def test_sessions_on_a_fresh_cache_open_one_at_a_time(
 ) -> None:
     """Two sessions opening a new cache file at once: one's switch to WAL fails with
     "database is locked" (seen when all sources refresh at once)."""
-    active, most = 0, 0
-    guard = threading.Lock()
-    real = PoliteFetcher._new_session
-
-    def tracked(self: PoliteFetcher) -> Any:
-        nonlocal active, most
-        with guard:
-            active += 1
-            most = max(most, active)
-        try:
-            time.sleep(0.1)  # long enough for the other worker to arrive
-            return real(self)
-        finally:
-            with guard:
-                active -= 1
-
-    monkeypatch.setattr(PoliteFetcher, "_new_session", tracked)
+    sessions = Overlap(monkeypatch, PoliteFetcher, "_new_session")
     for s in (server, server2):
         s.route("/c", Reply.html("course", etag='"1"'))
     fetcher = make_fetcher(cache_path=tmp_path / "http.sqlite")
     got = list(fetcher.fetch_many([Request(server.url("/c")), Request(server2.url("/c"))]))
     assert [isinstance(o, Response) for _, o in got] == [True, True]
-    assert most == 1
+    assert sessions.most == 1
 
 
 # -- concurrency and AutoThrottle --------------------------------------------------------------

@@ -42,6 +42,7 @@ from scrapers import SOURCES, scraper_class
 from scrapers.base import FetchError, ParseResult, Request, Response, Scraper
 from scrapers.http import PoliteFetcher
 from tests.support.httpserver import Reply, StubServer
+from tests.support.overlap import Overlap
 
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -454,30 +455,14 @@ def test_imports_of_concurrent_sources_take_turns(
 ) -> None:
     from catalog import refresh
 
-    active, most = 0, 0
-    guard = threading.Lock()
-    real = refresh.import_records
-
-    def tracked(*args: Any, **kwargs: Any) -> Any:
-        nonlocal active, most
-        with guard:
-            active += 1
-            most = max(most, active)
-        try:
-            time.sleep(0.2)  # long enough for the other source to arrive
-            return real(*args, **kwargs)
-        finally:
-            with guard:
-                active -= 1
-
-    monkeypatch.setattr(refresh, "import_records", tracked)
+    imports = Overlap(monkeypatch, refresh, "import_records", hold=0.2)
     pages = {**site(ml(1, 2), base="http://a.test/"), **site(ml(3), base="http://b.test/")}
     scrapers = {"fake-a": SourceA(), "fake-b": SourceB()}
     reports = refresh_sources(
         engine, ["fake-a", "fake-b"], fetcher=DictFetcher(pages), scrapers=scrapers
     )
     assert [r.state for r in reports] == ["ok", "ok"]
-    assert most == 1
+    assert imports.most == 1
 
 
 def test_a_failing_source_keeps_its_listings_while_the_other_updates(engine: Engine) -> None:
