@@ -11,12 +11,14 @@ import pytest
 
 class Overlap:
     """Wraps ``owner.name`` (via monkeypatch) so each call holds for ``hold`` seconds, long
-    enough for a second thread to arrive; ``most`` is the largest number inside at once."""
+    enough for a second thread to arrive; ``most`` is the largest number inside at once,
+    ``calls`` how many calls there were."""
 
     def __init__(
         self, monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, hold: float = 0.1
     ) -> None:
         self.most = 0
+        self.calls = 0
         self._active = 0
         self._guard = threading.Lock()
         real = getattr(owner, name)
@@ -24,6 +26,7 @@ class Overlap:
         def tracked(*args: Any, **kwargs: Any) -> Any:
             with self._guard:
                 self._active += 1
+                self.calls += 1
                 self.most = max(self.most, self._active)
             try:
                 time.sleep(hold)
