@@ -79,8 +79,8 @@ BOUNDS = """\
   classification ~0.8 s), the import ~0.2 s, the HTTP client ~0.3 s, and once per process
   ~0.4 s of module imports and the taxonomy compile. The critical path itself is ~0.4 s
   (8 requests to the busiest replayed host at 50 ms); the floor as paced is higher because
-  AutoThrottle follows the latency the fetcher measures, and a fetch thread waiting for
-  the GIL measures longer.
+  AutoThrottle follows the latency the fetcher measures (to the headers), and a fetch
+  thread waiting for the GIL while others parse reads them late.
 - **Incremental refresh.** The network: every page is revalidated (a 304 costs a round
   trip, one at a time per host, the server gives no max-age), so the run is the busiest
   host's 8 exchanges, ~0.45-0.5 s, plus ~0.1 s of starting nine runs; parsing is skipped
@@ -347,10 +347,10 @@ def run_refresh(report: Report) -> None:
         "(AutoThrottle's delay follows the 50 ms latency), slept or not. *Floor* is the "
         "largest host's (hosts are fetched concurrently: the critical path); *summed "
         "floor* adds all hosts, what fetching one source after the other could not beat. "
-        "AutoThrottle follows the latency the fetcher measures, our own time included (a "
-        "fetch thread waiting while another source parses), so *ideal floor* is the "
-        "critical path at the server's 50 ms alone: (requests to the busiest host - 1) "
-        "x 50 ms.",
+        "AutoThrottle follows the latency the fetcher measures (to the answer's headers; a "
+        "fetch thread waiting while another source parses reads them late), so *ideal "
+        "floor* is the critical path at the server's 50 ms alone: (requests to the "
+        "busiest host - 1) x 50 ms.",
         "",
         "| run | elapsed (s) | CPU (s) | records parsed | in scope | courses/s "
         "| CPU s per 1,000 parsed | requests | 304 / cache | floor (s) "

@@ -19,10 +19,11 @@ requests cannot span less. Sources (hosts) are fetched concurrently, so the run'
 the largest of them, the critical path (*floor*); the sum over hosts (*summed floor*) is
 what a run that fetched one source after the other could not beat, kept beside it.
 
-AutoThrottle's delay follows the latency the fetcher *measures*, and that includes our own
-time (a fetch thread waiting for the GIL while another source parses, writing the HTTP
-cache), so a busy process raises its own floor. *Ideal floor* is the critical path at the
-replay server's latency alone: ``(requests to the busiest host - 1) x 50 ms``.
+AutoThrottle's delay follows the latency the fetcher *measures* (from sending a request to
+its answer's headers), and a fetch thread that waits for the GIL while another source
+parses reads the headers late, so a busy process raises its own floor. *Ideal floor* is
+the critical path at the replay server's latency alone: ``(requests to the busiest host -
+1) x 50 ms``.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ welcome live in one place:
 * Pacing per host: one request at a time; ``max(min_delay, AutoThrottle delay)`` from the
   *start* of one request to the start of the next, as Scrapy counts DOWNLOAD_DELAY (the
   time the server takes to answer is part of the delay, not added to it; AutoThrottle
-  already sets the delay from that time); robots.txt's Crawl-delay / Request-rate and a
+  already sets the delay from that time, measured as Scrapy does from sending a request to
+  its answer's headers); robots.txt's Crawl-delay / Request-rate and a
   Retry-After from the *end* of the previous answer, as robots.txt means them. The host is
   the hostname plus the port when it is not the scheme's default (``example.com`` for both
   http:// and https://, ``127.0.0.1:8080`` for a local server): two ports are two servers.
@@ -209,11 +210,25 @@ class _LimitedAdapter(HTTPAdapter):
     decoded, so Content-Encoding is dropped and Content-Length set to the decoded size.
     """
 
-    def __init__(self, max_bytes: int, max_retries: Retry) -> None:
+    def __init__(
+        self,
+        max_bytes: int,
+        max_retries: Retry,
+        clock: Callable[[], float] = time.monotonic,
+        marks: threading.local | None = None,
+    ) -> None:
         super().__init__(max_retries=max_retries)
         self.max_bytes = max_bytes
+        self.clock = clock
+        # ``sent_at`` / ``headers_at`` of the fetching thread's exchange: the server's latency
+        self.marks = marks if marks is not None else threading.local()
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        self.marks.sent_at = self.clock()
+        return super().send(request, *args, **kwargs)
 
     def build_response(self, req: requests.PreparedRequest, resp: Any) -> requests.Response:
+        self.marks.headers_at = self.clock()  # urllib3 returns once the headers are in
         if not isinstance(resp, HTTPResponse):  # pragma: no cover - urllib3 always gives one
             return super().build_response(req, resp)
         no_body = req.method == "HEAD" or resp.status in (204, 304) or resp.status < 200
@@ -540,6 +555,7 @@ class PoliteFetcher:
         self._wait_turn(host, url)
         self._local.host = host.key
         self._local.retry_wait = 0.0
+        self._local.sent_at = self._local.headers_at = None
         start = self._clock()
         self._local.attempt_start = start
         status: int | None = None
@@ -564,7 +580,7 @@ class PoliteFetcher:
             raise FetchError(url, self._reason(exc)) from exc
         finally:
             end = self._clock()
-            latency = max(0.0, end - start - self._local.retry_wait)
+            latency = self._latency(start, end)
             self._local.latency = latency
             cache_hit = status is not None and _is_cache_hit(resp)
             if status is not None and self.autothrottle and not cache_hit:
@@ -591,6 +607,16 @@ class PoliteFetcher:
             if retry_after:
                 host.next_allowed = max(host.next_allowed, end + min(retry_after, self.max_delay))
         return resp
+
+    def _latency(self, start: float, end: float) -> float:
+        """The server's time for the last attempt: from sending it to its headers, as
+        Scrapy's AutoThrottle measures (our cache reads and writes, the body's download and
+        waits for the GIL are not the server's). Without those marks (no request went out,
+        or it failed before the answer), the exchange less retry waits."""
+        marks = self._local
+        if marks.sent_at is not None and marks.headers_at is not None:
+            return max(0.0, marks.headers_at - max(marks.sent_at, marks.attempt_start))
+        return max(0.0, end - start - marks.retry_wait)
 
     # -- pacing ----------------------------------------------------------------------------
 
@@ -739,7 +765,7 @@ class PoliteFetcher:
             raise_on_redirect=False,
         )
         retry.on_wait = self._on_retry_wait
-        adapter = _LimitedAdapter(self.max_bytes, retry)
+        adapter = _LimitedAdapter(self.max_bytes, retry, self._clock, self._local)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.max_redirects = self.max_redirects

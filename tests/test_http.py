@@ -288,6 +288,29 @@ def test_autothrottle_delay_hides_the_latency(
     assert fetcher.stats.politeness_floor == {host_of(server): 1.0}
 
 
+def test_autothrottle_follows_the_server_not_our_own_time(
+    server: StubServer, make_fetcher: MakeFetcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Latency is from sending the request to the answer's headers (as Scrapy measures it):
+    time we spend after them (storing the page in the HTTP cache, waiting for the GIL) is
+    not the server's and must not slow the pacing down."""
+    fake = FakeTime()
+    server.route("/robots.txt", slow_replies(fake, 0.5, Reply.text("User-agent: *\n")))
+    server.route("/a", slow_replies(fake, 0.5, Reply.html("a")))
+    real = PoliteFetcher._new_session
+
+    def busy_client(self: PoliteFetcher) -> Any:
+        session = real(self)
+        session.hooks["response"].append(lambda *args, **kwargs: fake.sleep(1.0))
+        return session
+
+    monkeypatch.setattr(PoliteFetcher, "_new_session", busy_client)
+    fetcher = make_fetcher(clock=fake.clock, sleep=fake.sleep)
+    response = fetcher.fetch(Request(server.url("/a")))
+    assert fetcher.delay_for(server.url("/")) == 0.5
+    assert response.elapsed == 0.5
+
+
 def test_crawl_delay_still_counts_from_the_end_of_the_answer(
     server: StubServer, make_fetcher: MakeFetcher
 ) -> None:
