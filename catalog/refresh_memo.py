@@ -45,8 +45,9 @@ if TYPE_CHECKING:
 LISTING = Listing.__table__  # type: ignore[attr-defined]
 META = Meta.__table__  # type: ignore[attr-defined]
 
-# Libraries whose version can change what a page parses to.
-PARSING_LIBRARIES = ("beautifulsoup4", "lxml", "soupsieve")
+# Distributions whose version can change what a page parses to (ours too: an install
+# without the .py files would otherwise look unchanged).
+PARSING_LIBRARIES = ("courseradar", "beautifulsoup4", "lxml", "soupsieve")
 
 
 @dataclass
