@@ -2,17 +2,28 @@
 
 The real responses in ../shared/realdata and the hand-built fixtures in tests/fixtures are
 served by :mod:`benchmarks.replay_server` (another process; one port per source, as each
-source is a host of its own) with 50 ms added to every answer. Each source is refreshed
-by :func:`catalog.refresh.refresh_source` through one :class:`~scrapers.http.PoliteFetcher`
-with its HTTP cache on disk, into an empty SQLite catalog; then again with a new fetcher on
-the same cache, as next week's scheduled run would.
+source is a host of its own) with 50 ms added to every answer. All sources are refreshed
+by :func:`catalog.refresh.refresh_sources` (concurrently, as ``courseradar refresh`` does)
+through one :class:`~scrapers.http.PoliteFetcher` with its HTTP cache on disk, into an
+empty SQLite catalog; then again with a new fetcher on the same cache, as next week's
+scheduled run would.
 
 Figures: courses per second, CPU seconds (this process: fetch threads, parse, normalise,
-upsert) per 1,000 records parsed, and elapsed time against the politeness floor, which is
-what ``PoliteFetcher.stats.politeness_floor`` says the pacing forced us to sleep, summed
-over hosts (sources run one after the other). Because every exchange also waits for its
-answer, and AutoThrottle sets the delay to the latency, the floor with the server's
-latency added (``requests x latency``) is reported beside it.
+upsert) per 1,000 records parsed, and elapsed time against the politeness floor.
+
+The floor of one host is ``PoliteFetcher.stats.politeness_floor[host]``: the sum, over its
+requests after the first, of the gap the pacing rules forced between the previous
+request's start and this one's (AutoThrottle's delay, which follows the latency, or the
+Crawl-delay after the answer), whether or not the fetcher had to sleep for it. A host's
+requests cannot span less. Sources (hosts) are fetched concurrently, so the run's floor is
+the largest of them, the critical path (*floor*); the sum over hosts (*summed floor*) is
+what a run that fetched one source after the other could not beat, kept beside it.
+
+AutoThrottle's delay follows the latency the fetcher *measures* (from sending a request to
+its answer's headers), and a fetch thread that waits for the GIL while another source
+parses reads the headers late, so a busy process raises its own floor. *Ideal floor* is
+the critical path at the replay server's latency alone: ``(requests to the busiest host -
+1) x 50 ms``.
 """
 
 from __future__ import annotations
@@ -247,9 +258,12 @@ class RunFigures:
     requests: int  # exchanges that reached the server (robots.txt included)
     revalidated: int  # answered 304
     cache_hits: int  # answered from the cache without asking
-    floor: float  # seconds the pacing forced us to sleep, summed over hosts
+    floor: float  # the critical path: the largest host's forced gaps (hosts run concurrently)
+    floor_sum: float  # the same summed over hosts
+    ideal_floor: float  # the critical path at the server's latency alone
     floor_by_host: dict[str, float] = field(default_factory=dict)
     states: dict[str, str] = field(default_factory=dict)
+    incomplete: dict[str, str] = field(default_factory=dict)  # source -> why
     server_requests: int = 0
     server_304: int = 0
 
@@ -258,29 +272,24 @@ class RunFigures:
         asked = self.requests + self.cache_hits
         return (self.revalidated + self.cache_hits) / asked if asked else float("nan")
 
-    @property
-    def latency_floor(self) -> float:
-        """The floor plus every exchange's wait for the server (one at a time per host)."""
-        return self.floor + self.requests * LATENCY
-
 
 def _refresh_all(
     engine: Any, server: ReplayServer, plan: dict[str, Any], cache: Path
 ) -> RunFigures:
-    from catalog.refresh import refresh_source
+    from catalog.refresh import refresh_sources
     from scrapers import scraper_class
     from scrapers.http import PoliteFetcher
 
     fetcher = PoliteFetcher(cache_path=cache)
-    reports = []
+    scrapers = {}
+    for name, p in plan.items():
+        base = server.base(name)
+        endpoints = {k: v.replace("@base", base) for k, v in p["endpoints"].items()}
+        scrapers[name] = scraper_class(name)(endpoints, **p.get("options", {}))
     before = server.counts()
     t0, c0 = time.perf_counter(), time.process_time()
     try:
-        for name, p in plan.items():
-            base = server.base(name)
-            endpoints = {k: v.replace("@base", base) for k, v in p["endpoints"].items()}
-            scraper = scraper_class(name)(endpoints, **p.get("options", {}))
-            reports.append(refresh_source(engine, name, fetcher=fetcher, scraper=scraper))
+        reports = refresh_sources(engine, list(plan), fetcher=fetcher, scrapers=scrapers)
     finally:
         elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
         fetcher.close()
@@ -297,9 +306,12 @@ def _refresh_all(
         requests=stats.requests,
         revalidated=stats.revalidated,
         cache_hits=stats.cache_hits,
-        floor=sum(stats.politeness_floor.values()),
+        floor=max(stats.politeness_floor.values(), default=0.0),
+        floor_sum=sum(stats.politeness_floor.values()),
+        ideal_floor=max(max(after[n][0] - before[n][0] - 1, 0) for n in after) * LATENCY,
         floor_by_host=dict(stats.politeness_floor),
         states={r.source: r.state for r in reports},
+        incomplete={r.source: r.message or "" for r in reports if not r.complete},
         server_requests=sum(after[n][0] - before[n][0] for n in after),
         server_304=sum(after[n][1] - before[n][1] for n in after),
     )
@@ -328,4 +340,6 @@ def run(latency: float = LATENCY) -> tuple[RunFigures, RunFigures]:
         failed = {k: v for k, v in figures.states.items() if v != "ok"}
         if failed:
             raise RuntimeError(f"refresh failed for {failed}")
+        if figures.incomplete:  # the figures would be of a smaller catalog
+            raise RuntimeError(f"refresh did not see every page: {figures.incomplete}")
     return first, second

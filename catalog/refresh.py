@@ -20,13 +20,23 @@ the run goes on. Three rules keep a bad day at a source from damaging the catalo
 * one refresh per source at a time (:class:`SourceLock`): a file lock on SQLite, an
   advisory lock on PostgreSQL, so several ``courseradar refresh`` processes share the
   sources between them instead of refreshing one twice.
+
+:func:`refresh_sources` runs the sources concurrently, one thread each, through one
+fetcher that paces every host whoever asks; their imports take turns. A source whose
+pages all come back as the last complete run saw them (304 or the same bytes), with the
+same code, taxonomy, rates and scraper configuration, is not parsed again: the run marks
+the same listings seen and missing from what that run recorded
+(:mod:`catalog.refresh_memo`).
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -35,10 +45,11 @@ from typing import TYPE_CHECKING, Any, Self
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from catalog import store
+from catalog import refresh_memo, store
 from catalog.db import bump_version, data_dir, is_sqlite, write_tx
 from catalog.models import Listing, RefreshItem, RefreshRun
 from catalog.record import CourseRecord, RawCourse
+from catalog.refresh_memo import PageSeen, digest, page_key
 from scrapers.base import Fetcher, FetchError, ParseResult, Request, Response, Scraper, as_list
 
 if TYPE_CHECKING:
@@ -141,6 +152,7 @@ def import_records(
     remove_after: int = 3,
     gathered: int | None = None,
     message: str | None = None,
+    memo: refresh_memo.Memo | None = None,
 ) -> RunReport:
     """The import stage: upsert ``records`` of ``source`` and record the run.
 
@@ -156,6 +168,10 @@ def import_records(
     :func:`catalog.store.upsert_in`, so it must not use the database), and the import
     never holds all of it. ``errors`` and ``out_of_scope`` (a count, or the ids) are
     read once the input is exhausted, so a generator may still add to them.
+
+    ``memo`` (pages and fingerprint of a complete run) is completed with the outcome and
+    kept for the next run (see :mod:`catalog.refresh_memo`); without one the source's
+    memo is dropped.
     """
     too_long: list[ItemError] = []
     offered = 0
@@ -195,15 +211,25 @@ def import_records(
             settle()
             report.added, report.merged = result.added, result.merged
             report.updated, report.unchanged = result.updated, result.unchanged
+            imported = refresh_memo.ids(result.seen)
+            kept = refresh_memo.ids(keep)
             if full:
-                seen = set(result.seen) | {str(k) for k in keep}
                 report.stale, report.removed = store.mark_missing(
-                    conn, source, seen, run_id=run_id, now=now, remove_after=remove_after
-                )
+                    conn, source, {*imported, *kept}, run_id=run_id, now=now,
+                    remove_after=remove_after,
+                )  # fmt: skip
             _record_items(conn, run_id, report.errors)
             _finish(conn, run_id, report)
             store.set_source(conn, source, title=title, state="ok", at=now, success=True)
             bump_version(conn)
+            if memo is not None and full:
+                memo.run_id, memo.seen, memo.keep = run_id, imported, kept
+                memo.out_of_scope, memo.gathered = report.out_of_scope, report.gathered
+                memo.errors = [(e.key, e.stage, e.reason) for e in report.errors]
+                memo.state = refresh_memo.listing_state(conn, source)
+                refresh_memo.save(conn, source, memo)
+            else:
+                refresh_memo.forget(conn, source)
     except Exception as exc:
         settle()
         reason = one_line(f"import failed: {type(exc).__name__}: {exc}")
@@ -217,6 +243,7 @@ def import_records(
             _record_items(conn, run_id, report.errors)
             _finish(conn, run_id, report)
             store.set_source(conn, source, title=title, state="failed", at=now, success=False)
+            refresh_memo.forget(conn, source)
         raise
     return report
 
@@ -383,7 +410,11 @@ class Harvest:
     ``records`` pairs each raw record with the URL of the page it came from. ``failed``
     counts requests that could not be fetched or whose page could not be read at all;
     ``truncated`` says the page budget ran out. Either means the run did not see the
-    whole source.
+    whole source. ``seen`` is every page fetched, by :func:`~catalog.refresh_memo.page_key`.
+
+    ``unchanged`` (only with ``known`` pages given to :func:`harvest`): every page was the
+    one known, so none was parsed; their responses wait in ``deferred`` in case the
+    caller parses after all (:meth:`parse_deferred`).
     """
 
     records: list[tuple[str, RawCourse]] = field(default_factory=list)
@@ -393,10 +424,22 @@ class Harvest:
     failed: int = 0
     gather_failed: bool = False
     truncated: bool = False
+    seen: dict[str, PageSeen] = field(default_factory=dict)
+    deferred: list[tuple[Request, Response]] = field(default_factory=list)
+    unchanged: bool = False
+    # called with each page's records as they are parsed (the refresh normalises them)
+    sink: Callable[[list[tuple[str, RawCourse]]], None] | None = field(default=None, repr=False)
 
     @property
     def complete(self) -> bool:
         return not (self.failed or self.gather_failed or self.truncated)
+
+    def parse_deferred(self, scraper: Scraper) -> None:
+        """Parse the pages left unparsed, in the order they came (their follow-ups were
+        fetched already: a page equal to the known one points where it pointed then)."""
+        pending, self.deferred, self.unchanged = self.deferred, [], False
+        for req, resp in pending:
+            _parse_into(self, scraper, req, resp, lambda _req: None)
 
 
 def _request_key(req: Request) -> tuple[str, str, bytes]:
@@ -413,6 +456,8 @@ def harvest(
     max_pages: int | None = None,
     max_workers: int = 4,
     progress: Progress | None = None,
+    known: Mapping[str, PageSeen] | None = None,
+    sink: Callable[[list[tuple[str, RawCourse]]], None] | None = None,
 ) -> Harvest:
     """Gather, fetch and parse one source; never raises for a bad page.
 
@@ -421,10 +466,15 @@ def harvest(
     host paced by the fetcher) when the fetcher has it. A request seen before (same
     method, URL and body) is not fetched again, and at most ``max_pages`` requests are
     made, so a paging loop ends.
+
+    ``known`` pages (the last complete run's, from its memo) are not parsed while every
+    page comes back as it was: the walk follows the known follow-ups instead. The first
+    page that differs, fails or is new parses every page held back and the rest as usual.
+    ``sink`` gets each page's records as soon as they are parsed.
     """
     name = source or scraper.name
     budget = max_pages or int(getattr(scraper, "page_budget", 0) or 0) or DEFAULT_MAX_PAGES
-    out = Harvest()
+    out = Harvest(sink=sink)
     seen: set[tuple[str, str, bytes]] = set()
     wave: list[Request] = []
     dropped = 0
@@ -459,6 +509,25 @@ def harvest(
         key = scraper.endpoint.get("start") or next(iter(scraper.endpoint.values()), name)
         out.errors.append(ItemError(key, "gather", one_line(_describe(exc))))
 
+    holding = known is not None
+
+    def take(req: Request, resp: Response) -> None:
+        nonlocal holding
+        key, sha = page_key(req), digest(resp.content)
+        url = resp.url or req.url
+        page = known.get(key) if holding and known is not None else None
+        if page is not None and page.digest == sha and page.url == url:
+            out.deferred.append((req, resp))
+            out.seen[key] = page
+            for again in page.follow:
+                enqueue(again)
+            return
+        if holding:
+            holding = False
+            out.parse_deferred(scraper)
+        follow = _parse_into(out, scraper, req, resp, enqueue)
+        out.seen[key] = PageSeen(url, sha, follow)
+
     done = 0
     while wave:
         current, wave = wave, []
@@ -469,9 +538,13 @@ def harvest(
                 out.errors.append(ItemError(req.url, "fetch", one_line(outcome.reason)))
             else:
                 out.pages += 1
-                _parse_into(out, scraper, req, outcome, enqueue)
+                take(req, outcome)
             _report(progress, name, "fetch", done, len(seen))
     out.requested = len(seen)
+    if holding and out.complete and known is not None and set(out.seen) == set(known):
+        out.unchanged = True
+    else:
+        out.parse_deferred(scraper)
     return out
 
 
@@ -497,7 +570,8 @@ def _parse_into(
     req: Request,
     resp: Response,
     enqueue: Callable[[Request], None],
-) -> None:
+) -> list[Request]:
+    """Parse one page into ``out``; returns the follow-ups it gave."""
     try:
         result = scraper.parse(resp.content, resp.url or req.url)
         if not isinstance(result, ParseResult):
@@ -505,14 +579,18 @@ def _parse_into(
     except Exception as exc:  # parse must not raise; if it does, the page is unread
         out.failed += 1
         out.errors.append(ItemError(req.url, "parse", one_line(_describe(exc))))
-        return
+        return []
     for reason in result.errors:
         out.errors.append(ItemError(req.url, "parse", one_line(reason)))
     if result.errors and not result.records and not result.follow:
         out.failed += 1  # a page that could not be understood at all: listings unseen
-    out.records.extend((req.url, raw) for raw in result.records)
+    page = [(req.url, raw) for raw in result.records]
+    out.records.extend(page)
+    if out.sink is not None and page:
+        out.sink(page)
     for follow in result.follow:
         enqueue(follow)
+    return list(result.follow)
 
 
 def _describe(exc: BaseException) -> str:
@@ -581,41 +659,65 @@ def normalize_all(
     A source id seen twice keeps the last record (the detail page after the listing).
     ``scope=None`` imports everything.
     """
-    from catalog.normalize import normalize_course
+    normalizer = Normalizer(source=source, rates=rates, scope=scope)
+    normalizer.add(items)
+    return normalizer.result()
 
-    out = Normalized()
-    for key, raw in items:
-        try:
-            rec = normalize_course(raw, source=source, rates=rates)
-        except Exception as exc:  # normalize_course promises not to raise; be sure
-            sid = str(raw.get("source_id") or "") if isinstance(raw, dict) else ""
-            out.errors.append(ItemError(sid or key, "normalize", one_line(_describe(exc))))
-            if sid:
+
+class Normalizer:
+    """:func:`normalize_all` a page at a time, so a refresh normalises the records of one
+    page while the fetcher waits for the next."""
+
+    def __init__(
+        self,
+        *,
+        source: str,
+        rates: Rates | None = None,
+        scope: Callable[[CourseRecord], bool] | None = record_in_scope,
+    ) -> None:
+        self.source, self.rates, self.scope = source, rates, scope
+        self.out = Normalized()
+
+    def add(self, items: Iterable[tuple[str, RawCourse]]) -> None:
+        from catalog.normalize import normalize_course
+
+        out, scope = self.out, self.scope
+        for key, raw in items:
+            try:
+                rec = normalize_course(raw, source=self.source, rates=self.rates)
+            except Exception as exc:  # normalize_course promises not to raise; be sure
+                sid = str(raw.get("source_id") or "") if isinstance(raw, dict) else ""
+                out.errors.append(ItemError(sid or key, "normalize", one_line(_describe(exc))))
+                if sid:
+                    out.keep.add(sid)
+                continue
+            sid = str(rec.source_id or "").strip()
+            if not sid:
+                title = f" ({rec.title[:80]})" if rec.title else ""
+                out.errors.append(ItemError(key, "normalize", f"record without a source_id{title}"))
+                continue
+            if not rec.title:
+                out.errors.append(ItemError(sid, "normalize", "record without a title"))
                 out.keep.add(sid)
-            continue
-        sid = str(rec.source_id or "").strip()
-        if not sid:
-            title = f" ({rec.title[:80]})" if rec.title else ""
-            out.errors.append(ItemError(key, "normalize", f"record without a source_id{title}"))
-            continue
-        if not rec.title:
-            out.errors.append(ItemError(sid, "normalize", "record without a title"))
-            out.keep.add(sid)
-            continue
-        try:
-            wanted = scope is None or scope(rec)
-        except Exception as exc:
-            out.errors.append(ItemError(sid, "normalize", one_line(f"scope: {_describe(exc)}")))
-            out.keep.add(sid)
-            continue
-        if wanted:
-            out.records[sid] = rec
-            out.out_of_scope.discard(sid)
-        else:
-            out.out_of_scope.add(sid)
-            out.records.pop(sid, None)
-    out.keep -= set(out.records)
-    return out
+                continue
+            try:
+                wanted = scope is None or scope(rec)
+            except Exception as exc:
+                reason = one_line(f"scope: {_describe(exc)}")
+                out.errors.append(ItemError(sid, "normalize", reason))
+                out.keep.add(sid)
+                continue
+            if wanted:
+                out.records[sid] = rec
+                out.out_of_scope.discard(sid)
+            else:
+                out.out_of_scope.add(sid)
+                out.records.pop(sid, None)
+
+    def result(self) -> Normalized:
+        """What was added so far; ``keep`` leaves out ids a later record imported."""
+        self.out.keep -= set(self.out.records)
+        return self.out
 
 
 # -- the pipeline -----------------------------------------------------------------------
@@ -644,12 +746,15 @@ def refresh_source(
     progress: Progress | None = None,
     max_pages: int | None = None,
     max_workers: int = 4,
+    cancel: threading.Event | None = None,
 ) -> RunReport:
     """Refresh one source end to end and record the run; returns its report.
 
     Never raises for a bad page, record or source: a source that cannot be refreshed
     ends as a failed run with the reason in ``message`` and keeps what it had. Only an
-    unreachable database (no run can be recorded) or an interrupt escapes.
+    unreachable database (no run can be recorded) or an interrupt escapes; ``cancel``,
+    set from another thread, is an interrupt at the next stage boundary (before anything
+    is written).
     """
     lock = SourceLock(engine, name)
     if not lock.acquire():
@@ -664,6 +769,7 @@ def refresh_source(
                 engine, name, run_id, fetcher=fetcher, scraper=scraper,
                 shrink_threshold=shrink_threshold, remove_after=remove_after,
                 progress=progress, max_pages=max_pages, max_workers=max_workers,
+                cancel=cancel,
             )  # fmt: skip
         except _ImportFailed as exc:
             return exc.report
@@ -693,6 +799,34 @@ class _ImportFailed(Exception):
         self.report = report
 
 
+class _Cancelled(KeyboardInterrupt):
+    """Another thread asked the run to stop (an interrupt of refresh_sources)."""
+
+
+def _check(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise _Cancelled
+
+
+def _stoppable(progress: Progress | None, cancel: threading.Event | None) -> Progress | None:
+    """``progress`` that first checks ``cancel``: the stages report often, so a cancelled
+    run stops between two pages rather than after the last one."""
+    if cancel is None:
+        return progress
+
+    def report(source: str, stage: str, done: int, total: int) -> None:
+        _check(cancel)
+        if progress is not None:
+            progress(source, stage, done, total)
+
+    return report
+
+
+# Imports take turns within a process: SQLite allows one writer anyway, and on PostgreSQL
+# a source's import must see the courses another source's import just added (dedupe).
+_IMPORTS = threading.Lock()
+
+
 def _run(
     engine: Engine,
     name: str,
@@ -705,19 +839,39 @@ def _run(
     progress: Progress | None,
     max_pages: int | None,
     max_workers: int,
+    cancel: threading.Event | None = None,
 ) -> RunReport:
     if scraper is None:
         from scrapers import get_scraper
 
         scraper = get_scraper(name)
     title = scraper.title
+    progress = _stoppable(progress, cancel)
     before = _stats(fetcher)
+    rates = current_rates()
+    fingerprint = refresh_memo.pipeline_fingerprint(scraper, rates, refresh_memo.code_fingerprint())
+    last = _usable_memo(engine, name, fingerprint)
+    normalizer = Normalizer(source=name, rates=rates)
     got = harvest(
         scraper, fetcher, source=name, max_pages=max_pages, max_workers=max_workers,
-        progress=progress,
+        progress=progress, known=last.pages if last else None, sink=normalizer.add,
     )  # fmt: skip
+    _check(cancel)
+    if got.unchanged and last is not None:
+        if live_listing_count(engine, name) * shrink_threshold <= len(last.seen):
+            with _IMPORTS:
+                _check(cancel)
+                done = _import_unchanged(
+                    engine, name, run_id, last, title=title, remove_after=remove_after,
+                    pages=got.pages,
+                )  # fmt: skip
+            if done is not None:
+                done.fetch = _stats_delta(before, _stats(fetcher))
+                _report(progress, name, "import", done.unchanged, done.unchanged)
+                return done
+        got.parse_deferred(scraper)  # the catalog changed behind the memo: the full way
     _report(progress, name, "normalize", 0, len(got.records))
-    norm = normalize_all(got.records, source=name, rates=current_rates())
+    norm = normalizer.result()  # normalised page by page while the pages came
     _report(progress, name, "normalize", len(got.records), len(got.records))
     errors = got.errors + norm.errors
     fetched = _stats_delta(before, _stats(fetcher))
@@ -756,13 +910,17 @@ def _run(
             "; ".join(parts) + "; the run did not see the whole source, so no listing was "
             "marked stale"
         )
+    _check(cancel)
     _report(progress, name, "import", 0, len(records))
     try:
-        report = import_records(
-            engine, name, records, title=title, full=got.complete, errors=errors,
-            out_of_scope=len(norm.out_of_scope), run_id=run_id, keep=norm.keep,
-            remove_after=remove_after, gathered=norm.gathered, message=message,
-        )  # fmt: skip
+        with _IMPORTS:
+            _check(cancel)
+            report = import_records(
+                engine, name, records, title=title, full=got.complete, errors=errors,
+                out_of_scope=len(norm.out_of_scope), run_id=run_id, keep=norm.keep,
+                remove_after=remove_after, gathered=norm.gathered, message=message,
+                memo=refresh_memo.Memo(fingerprint, got.seen) if got.complete else None,
+            )  # fmt: skip
     except Exception as exc:
         report = RunReport(source=name, run_id=run_id, state="failed")
         report.message = one_line(f"import failed: {_describe(exc)}")
@@ -777,12 +935,72 @@ def _run(
 
 
 def _record_failure(engine: Engine, report: RunReport, *, title: str = "") -> None:
-    """A failed run writes its run row, its item errors and the source's state only."""
+    """A failed run writes its run row, its item errors and the source's state only (and
+    drops the source's memo: the next run parses in full)."""
     now = store.utcnow()
     with write_tx(engine) as conn:
         _record_items(conn, report.run_id, report.errors)
         _finish(conn, report.run_id, report)
         store.set_source(conn, report.source, title=title, state="failed", at=now, success=False)
+        refresh_memo.forget(conn, report.source)
+
+
+def _usable_memo(engine: Engine, source: str, fingerprint: str) -> refresh_memo.Memo | None:
+    """The source's memo if the pipeline and the source's listings are as it says."""
+    with engine.connect() as conn:
+        last = refresh_memo.load(conn, source)
+        if last is None or last.fingerprint != fingerprint:
+            return None
+        return last if refresh_memo.listing_state(conn, source) == last.state else None
+
+
+def _import_unchanged(
+    engine: Engine,
+    source: str,
+    run_id: int,
+    last: refresh_memo.Memo,
+    *,
+    title: str,
+    remove_after: int,
+    pages: int,
+) -> RunReport | None:
+    """The import of a run whose pages all equal the last complete run's, without them.
+
+    Parsing them would give the same records, all unchanged: so the same listings are
+    marked seen, the same ones missing (stale, then removed) and the same item errors
+    recorded, in one transaction. None (and nothing written) if the source's listings
+    changed since the memo was written.
+    """
+    now = store.utcnow()
+    report = RunReport(source=source, run_id=run_id, state="ok", complete=True, pages=pages)
+    report.errors = [ItemError(*e) for e in last.errors]
+    report.errored, report.unchanged = len(report.errors), len(last.seen)
+    report.out_of_scope, report.gathered = last.out_of_scope, last.gathered
+    since = f" since run {last.run_id}" if last.run_id else ""
+    report.message = f"every page unchanged{since} ({pages} fetched); not parsed again"
+    with write_tx(engine) as conn:
+        if refresh_memo.listing_state(conn, source) != last.state:
+            return None
+        for at in range(0, len(last.seen), 500):
+            conn.execute(
+                LISTING.update()
+                .where(
+                    LISTING.c.source == source, LISTING.c.source_id.in_(last.seen[at : at + 500])
+                )
+                .values(last_seen=now, missed_refreshes=0)
+            )
+        report.stale, report.removed = store.mark_missing(
+            conn, source, {*last.seen, *last.keep}, run_id=run_id, now=now,
+            remove_after=remove_after,
+        )  # fmt: skip
+        _record_items(conn, run_id, report.errors)
+        _finish(conn, run_id, report)
+        store.set_source(conn, source, title=title, state="ok", at=now, success=True)
+        if report.stale or report.removed:
+            bump_version(conn)
+        last.run_id, last.state = run_id, refresh_memo.listing_state(conn, source)
+        refresh_memo.save(conn, source, last)
+    return report
 
 
 def _stats(fetcher: Any) -> dict[str, int]:
@@ -797,6 +1015,11 @@ def _stats_delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int
     return {k: v - before.get(k, 0) for k, v in after.items()}
 
 
+# Sources refreshed at once by refresh_sources: each is its own host(s), paced by the shared
+# fetcher, and a source's thread mostly waits for answers; sources beyond this wait their turn.
+MAX_PARALLEL_SOURCES = 16
+
+
 def refresh_sources(
     engine: Engine,
     names: Iterable[str] | None = None,
@@ -805,45 +1028,115 @@ def refresh_sources(
     cache_path: Path | None = None,
     progress: Progress | None = None,
     max_workers: int = 4,
+    scrapers: Mapping[str, Scraper] | None = None,
+    parallel: int = MAX_PARALLEL_SOURCES,
 ) -> list[RunReport]:
-    """Refresh several sources (default: every registered one), one after the other.
+    """Refresh several sources (default: every registered one), ``parallel`` at a time.
 
-    A failing source is recorded as failed and the next one runs; a source another
+    A failing source is recorded as failed and the others go on; a source another
     process is refreshing is skipped. Unknown names raise ``UnknownSource`` before any
-    work starts (a typo should not look like a failed refresh). Without a ``fetcher``,
+    work starts (a typo should not look like a failed refresh). ``scrapers`` gives ready
+    scrapers by name (endpoints pointed elsewhere, say; without ``names``, just those
+    sources are refreshed); other names come from the registry. Without a ``fetcher``,
     one :class:`~scrapers.http.PoliteFetcher` with the HTTP cache at ``cache_path``
     (default ``<data dir>/http-cache.sqlite``) serves all sources and is closed at the end.
-    Sources run one after the other: each host is paced anyway, and several processes
-    can share the sources through the locks when a refresh must go faster.
+
+    Sources run concurrently, one thread each: they are different hosts, and the fetcher
+    still paces each host (one request at a time, its delays) whichever source asks, so
+    one source's waits and CPU overlap another's. Imports take turns (:data:`_IMPORTS`).
+    ``progress`` is always called on the calling thread, and the reports come in the
+    order of ``names``.
     """
     from scrapers import SOURCES, UnknownSource
 
-    todo = list(dict.fromkeys(names)) if names else list(SOURCES)
+    given = dict(scrapers or {})
+    todo = list(dict.fromkeys(names)) if names else list(given or SOURCES)
     for name in todo:
-        if name not in SOURCES:
+        if name not in SOURCES and name not in given:
             raise UnknownSource(name)
     own = fetcher is None
     if fetcher is None:
         from catalog.fetching import make_fetcher
 
         fetcher = make_fetcher(cache_path=cache_path)
-    reports: list[RunReport] = []
+    shared: Fetcher = fetcher
+    cancel = threading.Event()
+
+    def one(name: str, relay: Progress | None) -> RunReport:
+        try:
+            return refresh_source(
+                engine, name, fetcher=shared, scraper=given.get(name), progress=relay,
+                max_workers=max_workers, cancel=cancel,
+            )  # fmt: skip
+        except Exception as exc:  # the run could not even be recorded
+            return _unrecorded_failure(engine, name, exc)
+
+    reports: dict[str, RunReport] = {}
     try:
-        for name in todo:
-            try:
-                report = refresh_source(
-                    engine, name, fetcher=fetcher, progress=progress, max_workers=max_workers
-                )
-            except Exception as exc:  # the run could not even be recorded
-                report = _unrecorded_failure(engine, name, exc)
-            reports.append(report)
-            _report(progress, name, "done", 1, 1)
+        if min(parallel, len(todo)) <= 1:
+            for name in todo:
+                reports[name] = one(name, progress)
+                _report(progress, name, "done", 1, 1)
+        else:
+            refresh_memo.code_fingerprint()  # once, before the threads all want it
+            _in_parallel(todo, one, progress, min(parallel, len(todo)), reports, cancel)
     finally:
         if own:
-            close = getattr(fetcher, "close", None)
+            close = getattr(shared, "close", None)
             if close is not None:
                 close()
-    return reports
+    return [reports[name] for name in todo]
+
+
+def _in_parallel(
+    todo: list[str],
+    one: Callable[[str, Progress | None], RunReport],
+    progress: Progress | None,
+    workers: int,
+    reports: dict[str, RunReport],
+    cancel: threading.Event,
+) -> None:
+    """Run ``one`` per source in a thread pool; relay progress to this thread.
+
+    On an interrupt here (Ctrl-C arrives on the main thread) sources not started are
+    dropped and running ones stop before they write (their runs end as interrupted).
+    """
+    events: queue.SimpleQueue[tuple[str, str, int, int]] = queue.SimpleQueue()
+
+    def relay(source: str, stage: str, done: int, total: int) -> None:
+        events.put((source, stage, done, total))
+
+    def work(name: str) -> RunReport:
+        try:
+            return one(name, relay if progress is not None else None)
+        finally:
+            events.put((name, _FINISHED, 0, 0))
+
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="refresh")
+    try:
+        futures = {name: pool.submit(work, name) for name in todo}
+        finished = 0
+        while finished < len(todo):
+            try:  # a timeout, so that Ctrl-C is seen here at once
+                source, stage, done, total = events.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if stage == _FINISHED:
+                finished += 1
+                _report(progress, source, "done", 1, 1)
+            else:
+                _report(progress, source, stage, done, total)
+        for name, future in futures.items():
+            reports[name] = future.result()
+    except BaseException:
+        cancel.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+
+
+_FINISHED = "\0finished"
 
 
 def _unrecorded_failure(engine: Engine, name: str, exc: Exception) -> RunReport:

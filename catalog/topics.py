@@ -17,6 +17,7 @@ description only fills in, or decides alone when it names several different AI t
 from __future__ import annotations
 
 import re
+import threading
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -574,10 +575,24 @@ def _str_tuple(value: Any, where: str, source: Path) -> tuple[str, ...]:
 # -- module-level convenience over the packaged taxonomy -----------------------------------------
 
 
-@lru_cache(maxsize=1)
+_DEFAULT: Taxonomy | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
 def default_taxonomy() -> Taxonomy:
-    """The packaged taxonomy, loaded once per process."""
-    return load_taxonomy()
+    """The packaged taxonomy, loaded once per process.
+
+    Threads that ask while it compiles (~0.25 s) wait for it rather than each compiling
+    their own, as they would with lru_cache: a refresh normalises several sources at once.
+    """
+    global _DEFAULT
+    taxonomy = _DEFAULT
+    if taxonomy is None:
+        with _DEFAULT_LOCK:
+            if _DEFAULT is None:
+                _DEFAULT = load_taxonomy()
+            taxonomy = _DEFAULT
+    return taxonomy
 
 
 def classify(

@@ -8,9 +8,13 @@ welcome live in one place:
   429) means "allow all"; 401/403 mean "disallow all"; 429, 5xx or a network failure mean
   "disallow all for this run" (we cannot tell what the site wants, so we stay away) and the
   reason is kept in ``stats.robots_notes``.
-* Pacing per host: one request at a time, and between the end of one response and the next
-  request at least ``max(min_delay, robots delay, AutoThrottle delay)``. The host is the
-  hostname plus the port when it is not the scheme's default (``example.com`` for both
+* Pacing per host: one request at a time; ``max(min_delay, AutoThrottle delay)`` from the
+  *start* of one request to the start of the next, as Scrapy counts DOWNLOAD_DELAY (the
+  time the server takes to answer is part of the delay, not added to it; AutoThrottle
+  already sets the delay from that time, measured as Scrapy does from sending a request to
+  its answer's headers); robots.txt's Crawl-delay / Request-rate and a
+  Retry-After from the *end* of the previous answer, as robots.txt means them. The host is
+  the hostname plus the port when it is not the scheme's default (``example.com`` for both
   http:// and https://, ``127.0.0.1:8080`` for a local server): two ports are two servers.
   A wait longer than ``max_delay`` is refused with a FetchError rather than slept.
 * Retries with urllib3's Retry on connection errors, read timeouts and 429/500/502/503/504,
@@ -83,9 +87,13 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 @dataclass
 class FetchStats:
-    """What a run cost. ``politeness_floor`` is, per host, the seconds we were forced to wait
-    (pacing, Crawl-delay, Retry-After, retry backoff): hosts wait in parallel, so the run can
-    not be faster than the largest of them.
+    """What a run cost.
+
+    ``politeness_floor`` is, per host, the time the pacing rules forced between the starts
+    of its requests (for each request after the host's first: the earliest start the rules
+    allowed minus the previous request's start, whether or not we had to sleep for it) plus
+    retry backoff: a host's requests cannot span less. Hosts are paced independently, so a
+    run that fetches hosts concurrently cannot be faster than the largest of them.
     """
 
     requests: int = 0  # exchanges attempted (pages, hops, robots.txt), not counting retries
@@ -202,11 +210,25 @@ class _LimitedAdapter(HTTPAdapter):
     decoded, so Content-Encoding is dropped and Content-Length set to the decoded size.
     """
 
-    def __init__(self, max_bytes: int, max_retries: Retry) -> None:
+    def __init__(
+        self,
+        max_bytes: int,
+        max_retries: Retry,
+        clock: Callable[[], float] = time.monotonic,
+        marks: threading.local | None = None,
+    ) -> None:
         super().__init__(max_retries=max_retries)
         self.max_bytes = max_bytes
+        self.clock = clock
+        # ``sent_at`` / ``headers_at`` of the fetching thread's exchange: the server's latency
+        self.marks = marks if marks is not None else threading.local()
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        self.marks.sent_at = self.clock()
+        return super().send(request, *args, **kwargs)
 
     def build_response(self, req: requests.PreparedRequest, resp: Any) -> requests.Response:
+        self.marks.headers_at = self.clock()  # urllib3 returns once the headers are in
         if not isinstance(resp, HTTPResponse):  # pragma: no cover - urllib3 always gives one
             return super().build_response(req, resp)
         no_body = req.method == "HEAD" or resp.status in (204, 304) or resp.status < 200
@@ -279,7 +301,8 @@ class _Host:
 
     key: str
     lock: threading.Lock = field(default_factory=threading.Lock)
-    next_allowed: float = float("-inf")
+    next_allowed: float = float("-inf")  # held back by Retry-After or a refused wait
+    last_start: float = float("-inf")  # when the last attempt to this host was sent
     last_end: float = float("-inf")  # when the last answer from this host was complete
     throttle: float = 0.0  # AutoThrottle delay
     robots_delay: float = 0.0
@@ -359,6 +382,7 @@ class PoliteFetcher:
         self._idle_sessions: list[requests.Session] = []
         self._all_sessions: list[requests.Session] = []
         self._sessions_lock = threading.Lock()
+        self._create_lock = threading.Lock()
         self._local = threading.local()
         self._closed = False
 
@@ -531,7 +555,9 @@ class PoliteFetcher:
         self._wait_turn(host, url)
         self._local.host = host.key
         self._local.retry_wait = 0.0
+        self._local.sent_at = self._local.headers_at = None
         start = self._clock()
+        self._local.attempt_start = start
         status: int | None = None
         try:
             resp = session.request(
@@ -554,7 +580,7 @@ class PoliteFetcher:
             raise FetchError(url, self._reason(exc)) from exc
         finally:
             end = self._clock()
-            latency = max(0.0, end - start - self._local.retry_wait)
+            latency = self._latency(start, end)
             self._local.latency = latency
             cache_hit = status is not None and _is_cache_hit(resp)
             if status is not None and self.autothrottle and not cache_hit:
@@ -567,8 +593,8 @@ class PoliteFetcher:
                     max_delay=self.max_delay,
                 )
             if not cache_hit:
+                host.last_start = self._local.attempt_start
                 host.last_end = end
-                host.next_allowed = max(host.next_allowed, end + self._delay(host))
                 self._count(requests=1)  # failed attempts count too: they reached out
         if cache_hit:
             self._count(cache_hits=1)
@@ -582,25 +608,47 @@ class PoliteFetcher:
                 host.next_allowed = max(host.next_allowed, end + min(retry_after, self.max_delay))
         return resp
 
+    def _latency(self, start: float, end: float) -> float:
+        """The server's time for the last attempt: from sending it to its headers, as
+        Scrapy's AutoThrottle measures (our cache reads and writes, the body's download and
+        waits for the GIL are not the server's). Without those marks (no request went out,
+        or it failed before the answer), the exchange less retry waits."""
+        marks = self._local
+        if marks.sent_at is not None and marks.headers_at is not None:
+            return max(0.0, marks.headers_at - max(marks.sent_at, marks.attempt_start))
+        return max(0.0, end - start - marks.retry_wait)
+
     # -- pacing ----------------------------------------------------------------------------
 
     def _delay(self, host: _Host) -> float:
+        return max(self._own_delay(host), host.robots_delay)
+
+    def _own_delay(self, host: _Host) -> float:
         throttle = host.throttle if self.autothrottle else 0.0
-        return max(self.min_delay, host.robots_delay, throttle)
+        return max(self.min_delay, throttle)
+
+    def _allowed(self, host: _Host) -> float:
+        """The earliest time the host may be asked again (see the module docstring)."""
+        return max(
+            host.next_allowed,
+            host.last_start + self._own_delay(host),
+            host.last_end + host.robots_delay,
+        )
 
     def _wait_turn(self, host: _Host, url: str) -> None:
         """Sleep until the host may be asked again; refuse waits longer than max_delay."""
-        wait_s = host.next_allowed - self._clock()
-        if wait_s <= 0:
-            return
+        allowed = self._allowed(host)
+        wait_s = allowed - self._clock()
         if wait_s > self.max_delay + 1e-9:
             raise FetchError(
                 url,
                 f"host {host.key} needs a wait of {wait_s:.0f} s "
                 f"(Crawl-delay), more than max_delay {self.max_delay:g} s",
             )
-        self._sleep(wait_s)
-        self._add_floor(host.key, wait_s)
+        if host.last_start > float("-inf"):
+            self._add_floor(host.key, max(0.0, allowed - host.last_start))
+        if wait_s > 0:
+            self._sleep(wait_s)
 
     def _on_retry_wait(self, seconds: float, from_header: bool) -> None:
         """Called by the retry policy before each retry, on the fetching thread."""
@@ -612,6 +660,7 @@ class PoliteFetcher:
             self._sleep(seconds)
             self._local.retry_wait = getattr(self._local, "retry_wait", 0.0) + seconds
             self._add_floor(getattr(self._local, "host", "?"), seconds)
+        self._local.attempt_start = self._clock()  # the next attempt starts now
 
     # -- robots.txt ------------------------------------------------------------------------
 
@@ -623,9 +672,8 @@ class PoliteFetcher:
         if rules is None:
             rules = self._load_robots(session, host, origin)
             host.robots[origin] = rules
+            # From now on the Crawl-delay separates requests, robots.txt from the first page too.
             host.robots_delay = max(host.robots_delay, rules.delay)
-            # The Crawl-delay already separates robots.txt from the first page.
-            host.next_allowed = max(host.next_allowed, host.last_end + self._delay(host))
             if rules.note:
                 with self._stats_lock:
                     self.stats.robots_notes[origin] = rules.note
@@ -670,7 +718,11 @@ class PoliteFetcher:
         with self._sessions_lock:
             session = self._idle_sessions.pop() if self._idle_sessions else None
         if session is None:
-            session = self._new_session()
+            # One at a time: a new session opens its own connection to the cache file and
+            # switches a fresh file to WAL, which fails with "database is locked" (no busy
+            # wait) while another connection is opening it.
+            with self._create_lock:
+                session = self._new_session()
             with self._sessions_lock:
                 self._all_sessions.append(session)
         try:
@@ -713,7 +765,7 @@ class PoliteFetcher:
             raise_on_redirect=False,
         )
         retry.on_wait = self._on_retry_wait
-        adapter = _LimitedAdapter(self.max_bytes, retry)
+        adapter = _LimitedAdapter(self.max_bytes, retry, self._clock, self._local)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.max_redirects = self.max_redirects

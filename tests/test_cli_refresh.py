@@ -112,6 +112,10 @@ def test_refresh_prints_a_summary_and_fails_when_a_source_failed(
     assert "failed" in rows["coursera"]
     assert "ok" in rows["futurelearn"] and "ok" in rows["microsoft-learn"]
     assert "coursera: nothing could be fetched from coursera: HTTP 500" in again.stdout
+    # the feed came back as it was: counted unchanged, not parsed again
+    assert re.search(
+        r"futurelearn: every page unchanged since run \d+ \(1 fetched\); not parsed", again.stdout
+    )
 
 
 def test_refresh_skips_a_locked_source_without_failing(

@@ -18,6 +18,7 @@ import pytest
 from scrapers.base import FetchError, Request, Response
 from scrapers.http import DEFAULT_USER_AGENT, PoliteFetcher, autothrottle_delay
 from tests.support.httpserver import LoggedRequest, Reply, StubServer
+from tests.support.overlap import Overlap
 
 MB = 1024 * 1024
 
@@ -244,6 +245,103 @@ def test_pacing_schedule_with_injected_clock(server: StubServer, make_fetcher: M
     assert fake.sleeps == [10.0, 10.0, 10.0]  # robots -> a -> b -> c
     assert fetcher.stats.politeness_floor == {host_of(server): 30.0}
     assert fetcher.delay_for(server.url("/")) == 10.0
+
+
+def slow_replies(fake: FakeTime, latency: float, reply: Reply) -> Callable[[Any], Reply]:
+    """A route whose every answer takes ``latency`` seconds of the fake clock."""
+
+    def answer(_request: Any) -> Reply:
+        fake.now += latency
+        return reply
+
+    return answer
+
+
+def test_own_delay_counts_from_the_start_of_the_previous_request(
+    server: StubServer, make_fetcher: MakeFetcher
+) -> None:
+    """min_delay / AutoThrottle space request *starts* (Scrapy's DOWNLOAD_DELAY): the 0.5 s
+    the server takes to answer is part of the 2 s, not added to it."""
+    fake = FakeTime()
+    server.route("/robots.txt", slow_replies(fake, 0.5, Reply.text("User-agent: *\nAllow: /\n")))
+    for p in ("/a", "/b"):
+        server.route(p, slow_replies(fake, 0.5, Reply.html(p)))
+    fetcher = make_fetcher(clock=fake.clock, sleep=fake.sleep, min_delay=2.0, autothrottle=False)
+    fetcher.fetch(Request(server.url("/a")))
+    fetcher.fetch(Request(server.url("/b")))
+    assert fake.sleeps == [1.5, 1.5]  # robots -> a -> b, 2 s from start to start
+    assert fetcher.stats.politeness_floor == {host_of(server): 4.0}
+
+
+def test_autothrottle_delay_hides_the_latency(
+    server: StubServer, make_fetcher: MakeFetcher
+) -> None:
+    fake = FakeTime()
+    server.route("/robots.txt", slow_replies(fake, 0.5, Reply.text("User-agent: *\n")))
+    for p in ("/a", "/b"):
+        server.route(p, slow_replies(fake, 0.5, Reply.html(p)))
+    fetcher = make_fetcher(clock=fake.clock, sleep=fake.sleep)
+    fetcher.fetch(Request(server.url("/a")))
+    fetcher.fetch(Request(server.url("/b")))
+    assert fetcher.delay_for(server.url("/")) == 0.5  # the delay follows the latency...
+    assert fake.sleeps == []  # ...which already spaced the starts by 0.5 s
+    assert fetcher.stats.politeness_floor == {host_of(server): 1.0}
+
+
+def test_autothrottle_follows_the_server_not_our_own_time(
+    server: StubServer, make_fetcher: MakeFetcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Latency is from sending the request to the answer's headers (as Scrapy measures it):
+    time we spend after them (storing the page in the HTTP cache, waiting for the GIL) is
+    not the server's and must not slow the pacing down."""
+    fake = FakeTime()
+    server.route("/robots.txt", slow_replies(fake, 0.5, Reply.text("User-agent: *\n")))
+    server.route("/a", slow_replies(fake, 0.5, Reply.html("a")))
+    real = PoliteFetcher._new_session
+
+    def busy_client(self: PoliteFetcher) -> Any:
+        session = real(self)
+        session.hooks["response"].append(lambda *args, **kwargs: fake.sleep(1.0))
+        return session
+
+    monkeypatch.setattr(PoliteFetcher, "_new_session", busy_client)
+    fetcher = make_fetcher(clock=fake.clock, sleep=fake.sleep)
+    response = fetcher.fetch(Request(server.url("/a")))
+    assert fetcher.delay_for(server.url("/")) == 0.5
+    assert response.elapsed == 0.5
+
+
+def test_crawl_delay_still_counts_from_the_end_of_the_answer(
+    server: StubServer, make_fetcher: MakeFetcher
+) -> None:
+    """robots.txt's Crawl-delay is the pause between one answer and the next request."""
+    fake = FakeTime()
+    robots = Reply.text("User-agent: *\nCrawl-delay: 2\n")
+    server.route("/robots.txt", slow_replies(fake, 0.5, robots))
+    for p in ("/a", "/b"):
+        server.route(p, slow_replies(fake, 0.5, Reply.html(p)))
+    fetcher = make_fetcher(clock=fake.clock, sleep=fake.sleep, min_delay=1.0, autothrottle=False)
+    fetcher.fetch(Request(server.url("/a")))
+    fetcher.fetch(Request(server.url("/b")))
+    assert fake.sleeps == [2.0, 2.0]
+    assert fetcher.stats.politeness_floor == {host_of(server): 5.0}  # 2 x (0.5 + 2)
+
+
+def test_a_retry_counts_as_the_start_the_next_request_is_paced_from(
+    server: StubServer, make_fetcher: MakeFetcher
+) -> None:
+    fake = FakeTime()
+    server.route("/robots.txt", slow_replies(fake, 0.5, Reply.text("User-agent: *\n")))
+    busy = Reply(status=503, headers={"Retry-After": "3"})
+    server.route("/a", slow_replies(fake, 0.5, busy), slow_replies(fake, 0.5, Reply.html("a")))
+    server.route("/b", slow_replies(fake, 0.5, Reply.html("b")))
+    fetcher = make_fetcher(clock=fake.clock, sleep=fake.sleep, min_delay=2.0, autothrottle=False)
+    fetcher.fetch(Request(server.url("/a")))
+    fetcher.fetch(Request(server.url("/b")))
+    # robots at 1000; /a at 1002, 503; Retry-After 3; /a again at 1005.5; /b 2 s after that
+    assert fake.sleeps == [1.5, 3.0, 1.5]
+    assert [r.status for r in server.requests_to("/a")] == [503, 200]
+    assert fetcher.stats.politeness_floor == {host_of(server): 7.0}
 
 
 def test_min_delay_applies_without_robots(server: StubServer, make_fetcher: MakeFetcher) -> None:
@@ -556,6 +654,24 @@ def test_cache_shared_by_concurrent_workers(
         f"course {i}".encode() for i in range(4)
     }
     assert fetcher.stats.revalidated == 8
+
+
+def test_sessions_on_a_fresh_cache_open_one_at_a_time(
+    server: StubServer,
+    server2: StubServer,
+    make_fetcher: MakeFetcher,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two sessions opening a new cache file at once: one's switch to WAL fails with
+    "database is locked" (seen when all sources refresh at once)."""
+    sessions = Overlap(monkeypatch, PoliteFetcher, "_new_session")
+    for s in (server, server2):
+        s.route("/c", Reply.html("course", etag='"1"'))
+    fetcher = make_fetcher(cache_path=tmp_path / "http.sqlite")
+    got = list(fetcher.fetch_many([Request(server.url("/c")), Request(server2.url("/c"))]))
+    assert [isinstance(o, Response) for _, o in got] == [True, True]
+    assert sessions.most == 1
 
 
 # -- concurrency and AutoThrottle --------------------------------------------------------------

@@ -42,6 +42,7 @@ from scrapers import SOURCES, scraper_class
 from scrapers.base import FetchError, ParseResult, Request, Response, Scraper
 from scrapers.http import PoliteFetcher
 from tests.support.httpserver import Reply, StubServer
+from tests.support.overlap import Overlap
 
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -411,6 +412,94 @@ def test_a_locked_source_is_skipped_and_the_others_go_on(engine: Engine, registr
     assert again.state == "ok", again
 
 
+# -- several sources at once -----------------------------------------------------------------
+
+
+def two_sites(one: StubServer, two: StubServer, delay: float = 0.0) -> dict[str, JsonScraper]:
+    """fake-a on ``one`` (c1, c2 then c11, c12), fake-b on ``two`` (c3 then c13)."""
+    for server, ids in ((one, (1, 2)), (two, (3,))):
+        page1 = {"records": ml(*ids), "next": ["p2"]}
+        server.route("/p1", Reply.json(page1, delay=delay, etag='"1"'))
+        server.route("/p2", Reply.json({"records": ml(*(i + 10 for i in ids))}, delay=delay))
+    return {
+        "fake-a": SourceA({"start": one.url("/p1")}),
+        "fake-b": SourceB({"start": two.url("/p1")}),
+    }
+
+
+def test_sources_refresh_concurrently_and_all_land(engine: Engine) -> None:
+    calls: list[tuple[int, str, str]] = []
+    with StubServer() as one, StubServer() as two:
+        scrapers = two_sites(one, two, delay=0.2)
+        with polite() as fetcher:
+            reports = refresh_sources(
+                engine, ["fake-a", "fake-b"], fetcher=fetcher, scrapers=scrapers,
+                progress=lambda src, stage, *_: calls.append((threading.get_ident(), src, stage)),
+            )  # fmt: skip
+        log_one, log_two = one.log, two.log
+    assert [(r.source, r.state, r.complete) for r in reports] == [
+        ("fake-a", "ok", True),
+        ("fake-b", "ok", True),
+    ]
+    assert set(statuses(engine, "fake-a")) == {"c1", "c2", "c11", "c12"}
+    assert set(statuses(engine, "fake-b")) == {"c3", "c13"}
+    # the two hosts were asked at the same time; each host one request at a time
+    assert any(a.start < b.end and b.start < a.end for a in log_one for b in log_two)
+    # progress comes on the caller's thread (a Streamlit page can only draw from there)
+    assert {tid for tid, _, _ in calls} == {threading.get_ident()}
+    assert sorted(src for _, src, stage in calls if stage == "done") == ["fake-a", "fake-b"]
+
+
+def test_imports_of_concurrent_sources_take_turns(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog import refresh
+
+    imports = Overlap(monkeypatch, refresh, "import_records", hold=0.2)
+    pages = {**site(ml(1, 2), base="http://a.test/"), **site(ml(3), base="http://b.test/")}
+    scrapers = {"fake-a": SourceA(), "fake-b": SourceB()}
+    reports = refresh_sources(
+        engine, ["fake-a", "fake-b"], fetcher=DictFetcher(pages), scrapers=scrapers
+    )
+    assert [r.state for r in reports] == ["ok", "ok"]
+    assert imports.most == 1
+
+
+def test_a_failing_source_keeps_its_listings_while_the_other_updates(engine: Engine) -> None:
+    with StubServer() as one, StubServer() as two:
+        scrapers = two_sites(one, two)
+        with polite(retries=0) as fetcher:
+            refresh_sources(engine, ["fake-a", "fake-b"], fetcher=fetcher, scrapers=scrapers)
+        one.route("/p2", Reply.json({"records": ml(11, 12, 14)}))
+        two.route("/p1", Reply(status=500))
+        with polite(retries=0) as fetcher:
+            reports = refresh_sources(
+                engine, ["fake-a", "fake-b"], fetcher=fetcher, scrapers=scrapers
+            )
+    assert [(r.source, r.state) for r in reports] == [("fake-a", "ok"), ("fake-b", "failed")]
+    assert "HTTP 500" in (reports[1].message or "")
+    assert statuses(engine, "fake-a") == dict.fromkeys(["c1", "c2", "c11", "c12", "c14"], "active")
+    assert statuses(engine, "fake-b") == {"c3": "active", "c13": "active"}
+    assert run_row(engine, reports[1].run_id)["state"] == "failed"
+
+
+def test_an_interrupt_leaves_no_run_open_and_writes_nothing(engine: Engine) -> None:
+    def interrupt(source: str, stage: str, done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    with StubServer() as one, StubServer() as two:
+        scrapers = two_sites(one, two, delay=0.2)
+        with polite() as fetcher, pytest.raises(KeyboardInterrupt):
+            refresh_sources(
+                engine, ["fake-a", "fake-b"], fetcher=fetcher, scrapers=scrapers,
+                progress=interrupt,
+            )  # fmt: skip
+    with engine.connect() as conn:
+        states = set(conn.execute(sa.select(RUN.c.state)).scalars())
+    assert states <= {"failed"}
+    assert statuses(engine, "fake-a") == {} and statuses(engine, "fake-b") == {}
+
+
 class BlockingFetcher(DictFetcher):
     """Holds every fetch until ``go`` is set, so a second refresh starts mid-run."""
 
@@ -613,6 +702,223 @@ def test_second_refresh_revalidates_with_304(engine: Engine, tmp_path: Path) -> 
     assert all(r.headers.get("if-none-match") == '"v1"' for r in pages)
     assert second.fetch["revalidated"] == 2
     assert (second.state, second.unchanged, second.updated, second.stale) == ("ok", 3, 0, 0)
+
+
+# -- an unchanged source is not parsed again ---------------------------------------------------
+
+
+class CountingScraper(JsonScraper):
+    """Counts parse calls per page path. Options are public attributes (configuration,
+    part of the fingerprint); the count is private (run state, not)."""
+
+    def __init__(self, endpoints: dict[str, str] | None = None, **options: Any) -> None:
+        super().__init__(endpoints)
+        self.options = options
+        self._parsed: list[str] = []
+
+    @property
+    def parsed(self) -> list[str]:
+        return self._parsed
+
+    def parse(self, content: bytes, url: str) -> ParseResult:
+        self._parsed.append(urlsplit(url).path)
+        return super().parse(content, url)
+
+
+def serve_pages(server: StubServer, *pages: list[dict[str, Any]], version: str = "1") -> None:
+    """/p1../pN chained by "next", each with an ETag (so a second fetch is a 304)."""
+    for n, records in enumerate(pages, start=1):
+        page: dict[str, Any] = {"records": records}
+        if n < len(pages):
+            page["next"] = [f"p{n + 1}"]
+        server.route(f"/p{n}", Reply.json(page, etag=f'"{n}-{version}"'))
+
+
+def refresh_twice_unchanged(
+    engine: Engine, tmp_path: Path, server: StubServer, **options: Any
+) -> tuple[CountingScraper, Any, Any]:
+    broken = {"source_id": "c9", "title": " "}  # a normalise error, the same every time
+    serve_pages(server, [*ml(1, 2), broken], ml(3))
+    scraper = CountingScraper({"start": server.url("/p1")}, **options)
+    with polite(tmp_path) as fetcher:
+        first = refresh_source(engine, "fake", fetcher=fetcher, scraper=scraper)
+    with polite(tmp_path) as fetcher:  # next week's run: a new fetcher on the same cache
+        second = refresh_source(engine, "fake", fetcher=fetcher, scraper=scraper)
+    return scraper, first, second
+
+
+def listing_rows(engine: Engine, source: str = "fake") -> dict[str, tuple[Any, ...]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(
+                LISTING.c.source_id, LISTING.c.status, LISTING.c.missed_refreshes,
+                LISTING.c.last_seen, LISTING.c.content_hash,
+            ).where(LISTING.c.source == source)
+        )  # fmt: skip
+        return {r[0]: tuple(r[1:]) for r in rows}
+
+
+def test_an_unchanged_source_is_not_parsed_again(engine: Engine, tmp_path: Path) -> None:
+    with StubServer() as server:
+        scraper, first, second = refresh_twice_unchanged(engine, tmp_path, server)
+        answered = [r.status for r in server.log if r.path != "/robots.txt"]
+    assert scraper.parsed == ["/p1", "/p2"]  # the first run only
+    assert answered == [200, 200, 304, 304]
+    assert (first.state, first.added, first.complete) == ("ok", 3, True)
+    assert (second.state, second.complete) == ("ok", True)
+    assert (second.added, second.updated, second.unchanged, second.stale) == (0, 0, 3, 0)
+    assert (second.gathered, second.pages) == (first.gathered, 2)
+    assert "not parsed again" in (second.message or "")
+    # the run still says what happened, the same item errors included
+    row = run_row(engine, second.run_id)
+    assert (row["state"], row["unchanged"], row["gathered"]) == ("ok", 3, first.gathered)
+    assert items(engine, second.run_id) == items(engine, first.run_id) != []
+    assert [(e.key, e.stage) for e in second.errors] == [("c9", "normalize")]
+
+
+def test_an_unchanged_source_is_still_marked_seen(engine: Engine, tmp_path: Path) -> None:
+    with StubServer() as server:
+        serve_pages(server, ml(1, 2))
+        scraper = CountingScraper({"start": server.url("/p1")})
+        with polite(tmp_path) as fetcher:
+            refresh_source(engine, "fake", fetcher=fetcher, scraper=scraper)
+        before = listing_rows(engine)
+        with polite(tmp_path) as fetcher:
+            report = refresh_source(engine, "fake", fetcher=fetcher, scraper=scraper)
+    after = listing_rows(engine)
+    assert report.unchanged == 2 and scraper.parsed == ["/p1"]
+    for sid in ("c1", "c2"):
+        status, missed, seen, digest = after[sid]
+        assert (status, missed, digest) == ("active", 0, before[sid][3])
+        assert seen > before[sid][2]
+
+
+def test_a_changed_page_parses_the_source_again(engine: Engine, tmp_path: Path) -> None:
+    with StubServer() as server:
+        scraper, _, _ = refresh_twice_unchanged(engine, tmp_path, server)
+        serve_pages(server, [*ml(1, 2)], [*ml(3, price="49 USD")], version="2")
+        with polite(tmp_path) as fetcher:
+            third = refresh_source(engine, "fake", fetcher=fetcher, scraper=scraper)
+    assert scraper.parsed == ["/p1", "/p2", "/p1", "/p2"]
+    assert (third.updated, third.unchanged, third.stale) == (1, 2, 0)
+    assert "not parsed" not in (third.message or "")
+
+
+def test_a_code_taxonomy_or_rates_change_parses_again(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog import refresh, refresh_memo
+
+    with StubServer() as server:
+        scraper, _, _ = refresh_twice_unchanged(engine, tmp_path, server)
+        assert scraper.parsed == ["/p1", "/p2"]
+        # what shapes the records changed: a scraper, the normaliser or the taxonomy file
+        monkeypatch.setattr(refresh_memo, "code_fingerprint", lambda: "another version")
+        with polite(tmp_path) as fetcher:
+            report = refresh_source(engine, "fake", fetcher=fetcher, scraper=scraper)
+        assert scraper.parsed == ["/p1", "/p2"] * 2
+        assert (report.unchanged, report.updated) == (3, 0)
+        # newer exchange rates
+        monkeypatch.setattr(refresh, "current_rates", lambda: _rates_of("2030-01-02"))
+        with polite(tmp_path) as fetcher:
+            refresh_source(engine, "fake", fetcher=fetcher, scraper=scraper)
+        assert scraper.parsed == ["/p1", "/p2"] * 3
+        # the scraper's own options
+        other = CountingScraper({"start": server.url("/p1")}, subjects=["other"])
+        with polite(tmp_path) as fetcher:
+            refresh_source(engine, "fake", fetcher=fetcher, scraper=other)
+        assert other.parsed == ["/p1", "/p2"]
+
+
+def _rates_of(day: str) -> Any:
+    from datetime import date
+
+    from catalog.rates import Rates
+
+    return Rates(date.fromisoformat(day), {"USD": 1.1})
+
+
+def test_the_fingerprint_covers_scrapers_normaliser_and_taxonomy() -> None:
+    from catalog.refresh_memo import fingerprint_files
+
+    names = {f"{p.parent.name}/{p.name}" for p in fingerprint_files()}
+    assert {
+        "catalog/normalize.py", "catalog/topics.py", "catalog/store.py", "data/taxonomy.toml",
+        "scrapers/base.py", "scrapers/coursera.py", "scrapers/extract.py",
+    } <= names  # fmt: skip
+
+
+def test_stale_and_removed_marking_is_the_same_when_pages_are_unchanged(
+    engine: Engine, tmp_path: Path
+) -> None:
+    with StubServer() as server:
+        serve_pages(server, ml(1, 2, 3), ml(4))
+        scraper = CountingScraper({"start": server.url("/p1")})
+        reports = []
+        with polite(tmp_path) as fetcher:
+            refresh_source(engine, "fake", fetcher=fetcher, scraper=scraper)
+        serve_pages(server, ml(1, 2, 3), [], version="2")  # c4 is gone
+        for _ in range(3):
+            with polite(tmp_path) as fetcher:
+                reports.append(refresh_source(engine, "fake", fetcher=fetcher, scraper=scraper))
+            rows = listing_rows(engine)
+            assert rows["c4"][:2] == (
+                ("stale", len(reports)) if len(reports) < 3 else ("removed", 3)
+            )
+    assert scraper.parsed == ["/p1", "/p2", "/p1", "/p2"]  # runs 3 and 4 were not parsed
+    assert [(r.stale, r.removed, r.unchanged) for r in reports] == [(1, 0, 3), (1, 0, 3), (0, 1, 3)]
+    assert [e for e, _, _ in events(engine)].count("removed") == 1
+    assert {sid: row[0] for sid, row in listing_rows(engine).items()} == {
+        "c1": "active", "c2": "active", "c3": "active", "c4": "removed",
+    }  # fmt: skip
+
+
+def test_a_listing_that_failed_normalising_is_kept_over_unchanged_runs(
+    engine: Engine, tmp_path: Path
+) -> None:
+    with StubServer() as server:
+        serve_pages(server, ml(1, 2, 3))
+        scraper = CountingScraper({"start": server.url("/p1")})
+        with polite(tmp_path) as fetcher:
+            refresh_source(engine, "fake", fetcher=fetcher, scraper=scraper)
+        serve_pages(server, [*ml(1, 2), {"source_id": "c3", "title": " "}], version="2")
+        for _ in range(4):
+            with polite(tmp_path) as fetcher:
+                report = refresh_source(engine, "fake", fetcher=fetcher, scraper=scraper)
+            assert report.stale == report.removed == 0
+    assert scraper.parsed == ["/p1", "/p1"]
+    assert listing_rows(engine)["c3"][:2] == ("active", 0)
+
+
+def test_a_catalog_changed_behind_the_run_is_parsed_again(engine: Engine, tmp_path: Path) -> None:
+    with StubServer() as server:
+        scraper, _, _ = refresh_twice_unchanged(engine, tmp_path, server)
+        with engine.begin() as conn:  # someone edited a listing since
+            conn.execute(
+                LISTING.update().where(LISTING.c.source_id == "c1").values(content_hash="edited")
+            )
+        with polite(tmp_path) as fetcher:
+            report = refresh_source(engine, "fake", fetcher=fetcher, scraper=scraper)
+    assert scraper.parsed == ["/p1", "/p2"] * 2
+    assert (report.updated, report.unchanged) == (1, 2)
+    assert listing_rows(engine)["c1"][3] != "edited"
+
+
+def test_after_an_incomplete_run_the_next_one_parses(engine: Engine, tmp_path: Path) -> None:
+    with StubServer() as server:
+        serve_pages(server, ml(1, 2), ml(3))
+        scraper = CountingScraper({"start": server.url("/p1")})
+        with polite(tmp_path) as fetcher:
+            refresh_source(engine, "fake", fetcher=fetcher, scraper=scraper)
+        server.route("/p2", Reply(status=500))
+        with polite(tmp_path, retries=0) as fetcher:
+            broken = refresh_source(engine, "fake", fetcher=fetcher, scraper=scraper)
+        serve_pages(server, ml(1, 2), ml(3))
+        with polite(tmp_path) as fetcher:
+            report = refresh_source(engine, "fake", fetcher=fetcher, scraper=scraper)
+    assert not broken.complete
+    assert scraper.parsed == ["/p1", "/p2", "/p1", "/p1", "/p2"]
+    assert (report.state, report.complete, report.unchanged) == ("ok", True, 3)
 
 
 def test_check_source_follows_links_to_course_data() -> None:
@@ -882,6 +1188,31 @@ def test_source_end_to_end_against_recorded_responses(
         if plan.uses_get:
             assert second.fetch["revalidated"] == first.pages
             assert {r.status for r in server.log if r.path != "/robots.txt"} == {304}
+
+
+def test_records_are_normalised_while_the_next_page_is_awaited(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog import normalize
+
+    order: list[str] = []
+    real = normalize.normalize_course
+
+    def logged(raw: Any, **kwargs: Any) -> Any:
+        order.append(f"normalise {raw['source_id']}")
+        return real(raw, **kwargs)
+
+    class Logged(DictFetcher):
+        def fetch(self, request: Request) -> Response:
+            order.append(f"fetch {request.url.rsplit('/', 1)[-1]}")
+            return super().fetch(request)
+
+    monkeypatch.setattr(normalize, "normalize_course", logged)
+    report = refresh_source(
+        engine, "fake", fetcher=Logged(site(ml(1), ml(2))), scraper=JsonScraper()
+    )
+    assert report.added == 2
+    assert order == ["fetch p1", "normalise c1", "fetch p2", "normalise c2"]
 
 
 def test_harvest_is_a_plain_function() -> None:

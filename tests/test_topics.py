@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import pytest
 
 from catalog import topics
 from catalog.topics import TaxonomyError, category_slug, classify, in_scope, load_taxonomy
+from tests.support.overlap import Overlap
 
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 
@@ -64,6 +66,23 @@ def test_unknown_slug_names_the_valid_ones() -> None:
 
 def test_default_taxonomy_is_loaded_once() -> None:
     assert topics.default_taxonomy() is topics.default_taxonomy()
+
+
+def test_default_taxonomy_is_loaded_once_by_threads_asking_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(topics, "_DEFAULT", None)
+    loads = Overlap(monkeypatch, topics, "load_taxonomy")
+    got: list[topics.Taxonomy] = []
+    threads = [
+        threading.Thread(target=lambda: got.append(topics.default_taxonomy())) for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(got) == 4 and all(t is got[0] for t in got)
+    assert (loads.calls, loads.most) == (1, 1)
 
 
 def test_load_taxonomy_from_another_file(tmp_path: Path) -> None:
