@@ -176,12 +176,33 @@ def _alembic_config(engine: Engine) -> Any:
     return cfg
 
 
+# The newest migration's revision (tests check it is Alembic's head). Knowing it here lets
+# every start find a current schema with one query instead of loading Alembic (~0.4 s).
+SCHEMA_HEAD = "0001"
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision``. Migrations only add; they never drop user data."""
     from alembic import command
 
     check_connection(engine)
     command.upgrade(_alembic_config(engine), revision)
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Upgrade to the head unless the schema is there already (what every start does)."""
+    check_connection(engine)
+    if stored_revision(engine) != SCHEMA_HEAD:
+        upgrade(engine)
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The revision in alembic_version, or None where there is none (an empty database)."""
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return None
+        value = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        return None if value is None else str(value)
 
 
 def current_revision(engine: Engine) -> str | None:

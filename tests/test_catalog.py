@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
 from catalog import db
+from catalog.bootstrap import open_catalog
 from catalog.record import CourseRecord
 from catalog.refresh import import_records
 from catalog.search import FacetValue, Query, QueryError, Searcher, search
@@ -202,6 +205,27 @@ def test_snapshot_reloads_after_writes(filled: sa.Engine) -> None:
 def test_upgrade_is_idempotent_and_at_head(engine: sa.Engine) -> None:
     db.upgrade(engine)
     assert db.current_revision(engine) == db.head_revision(engine)
+    assert db.head_revision(engine) == db.SCHEMA_HEAD  # what a start compares with
+
+
+def test_a_start_upgrades_an_older_catalog_and_skips_alembic_on_a_current_one(
+    db_url: str,
+) -> None:
+    older = db.make_engine(db_url)
+    db.upgrade(older, "0001")
+    older.dispose()
+    engine = open_catalog(db_url, seed=False)
+    assert db.current_revision(engine) == db.head_revision(engine)
+    engine.dispose()
+    # Where the schema is current, a start reads one row instead of loading Alembic.
+    probe = (
+        "import sys; from catalog.bootstrap import open_catalog; "
+        f"open_catalog({db_url!r}, seed=False).dispose(); print('alembic' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "False"), done.stderr
 
 
 def test_empty_catalog_searches(engine: sa.Engine) -> None:
