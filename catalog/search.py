@@ -267,25 +267,45 @@ class SearchResult:
 
 
 class _Codes:
-    """A single- or multi-valued string column encoded as integer codes."""
+    """A single- or multi-valued string column encoded as integer codes.
 
-    def __init__(self, values: Sequence[Any], multi: bool) -> None:
-        # Codes in order of first appearance (ties in facet counts keep that order), built
-        # with dict and map rather than a Python loop per value: 100k courses x 10 facets.
-        self.multi = multi
-        if multi:
-            lists = [vals or () for vals in values]
-            flat = list(chain.from_iterable(lists))
-            self.owner = np.repeat(
-                np.arange(len(lists), dtype=np.int32), np.fromiter(map(len, lists), np.int64)
-            )
-        else:
-            flat = list(values)
-        vocab = {v: i for i, v in enumerate(v for v in dict.fromkeys(flat) if v is not None)}
-        lookup = {**vocab, None: -1}
-        self.codes = np.fromiter(map(lookup.__getitem__, flat), dtype=np.int32, count=len(flat))
-        self.vocab = list(vocab)
-        self.index = vocab
+    Codes follow the order of first appearance in id order (ties in facet counts keep
+    that order); None is -1 in a single-valued column. ``owner`` maps each code of a
+    multi-valued column to its row.
+    """
+
+    def __init__(self, codes: np.ndarray, vocab: list[str], owner: np.ndarray | None) -> None:
+        self.codes = codes
+        self.vocab = vocab
+        self.index = {v: i for i, v in enumerate(vocab)}
+        self.multi = owner is not None
+        self.owner = owner if owner is not None else np.zeros(0, dtype=np.int32)
+
+    # Both builders take the column as ``where`` (each row's key among a few distinct keys,
+    # see _distinct) and one value per key, so per-row work stays in numpy. Keys in order
+    # of first appearance give their values' first appearances in the same order.
+
+    @classmethod
+    def single(cls, where: np.ndarray, values: Sequence[str | None]) -> _Codes:
+        vocab = [v for v in dict.fromkeys(values) if v is not None]
+        code: dict[str | None, int] = {None: -1, **{v: i for i, v in enumerate(vocab)}}
+        table = np.fromiter(map(code.__getitem__, values), np.int32, len(values))
+        return cls(table[where], vocab, None)
+
+    @classmethod
+    def multi_valued(cls, where: np.ndarray, lists: Sequence[list[str]]) -> _Codes:
+        flat = list(chain.from_iterable(lists))
+        vocab = list(dict.fromkeys(flat))
+        code = {v: i for i, v in enumerate(vocab)}
+        flat_codes = np.fromiter(map(code.__getitem__, flat), np.int32, len(flat))
+        lens = np.fromiter(map(len, lists), np.int64, len(lists))
+        starts = np.cumsum(lens) - lens
+        # Each row's run of codes is its key's run in flat_codes, gathered without a loop.
+        row_lens = lens[where]
+        owner = np.repeat(np.arange(len(where), dtype=np.int32), row_lens)
+        row_starts = np.cumsum(row_lens) - row_lens
+        gather = np.repeat(starts[where] - row_starts, row_lens) + np.arange(len(owner))
+        return cls(flat_codes[gather], vocab, owner)
 
     def mask(self, selected: Sequence[str], size: int) -> np.ndarray:
         wanted = np.asarray([self.index[v] for v in selected if v in self.index], dtype=np.int32)
@@ -302,55 +322,72 @@ class _Codes:
         return np.bincount(codes[codes >= 0], minlength=len(self.vocab))
 
 
+def _distinct(values: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
+    """The distinct values in order of first appearance, and each value's place among them.
+
+    dict and map instead of a Python loop per value: 100k courses.
+    """
+    distinct = list(dict.fromkeys(values))
+    place = {v: i for i, v in enumerate(distinct)}
+    return np.fromiter(map(place.__getitem__, values), np.int64, len(values)), distinct
+
+
+# The snapshot reads few columns, most of them joined into one text per course, because
+# the cost of a 100k snapshot is Python objects: one per value read, hashed once more to
+# find the distinct ones. The fixed-vocabulary facets are one JSON array per course (about
+# a thousand distinct ones at 100k courses), the three JSON lists another (a few hundred);
+# each distinct text is parsed once. Provider is free text, read on its own. SQLite reads
+# all of it from the covering index ix_course_snapshot (migration 0002), ~16 MB at 100k
+# courses, instead of scanning ~280 MB of course pages.
+JOINED = tuple(facet for facet in SINGLE if facet != "provider")
+
+
+def snapshot_sql(dialect: str) -> str:
+    array = "json_array" if dialect == "sqlite" else "json_build_array"
+    joined = ", ".join(SINGLE[facet] for facet in JOINED)
+    lists = " || ',' || ".join(f"CAST({column} AS TEXT)" for column in MULTI.values())
+    return (
+        f"SELECT id, CAST({array}({joined}) AS TEXT), provider, '[' || {lists} || ']', "
+        "price_eur, coalesce(hours_max, hours_min), rating, enrollments, start_date, first_seen "
+        "FROM course ORDER BY id"
+    )
+
+
 class Snapshot:
     """Columns of every course needed to filter, count and sort, as numpy arrays."""
 
     def __init__(self, engine: Engine, version: int) -> None:
         self.version = version
-        singles = list(SINGLE.values())
-        # Raw driver rows with JSON as text: many courses share the same topic or
-        # language lists, so each distinct text is parsed once (a 100k snapshot loads
-        # several times faster than through the ORM's per-row JSON processing).
-        sql = (
-            "SELECT id, CAST(topics AS TEXT), CAST(languages AS TEXT), CAST(sources AS TEXT), "
-            + ", ".join(singles)
-            + ", price_eur, hours_min, hours_max, rating, enrollments, start_date, first_seen "
-            "FROM course ORDER BY id"
-        )
         with engine.connect() as conn:
             cursor = conn.connection.cursor()  # plain tuples: no row objects for 100k rows
             try:
-                cursor.execute(sql)
+                cursor.execute(snapshot_sql(engine.dialect.name))
                 rows = cursor.fetchall()
             finally:
                 cursor.close()
         self.size = len(rows)
-        width = 1 + len(MULTI) + len(singles) + 7
-        columns = list(zip(*rows, strict=True)) if rows else [()] * width
-        self.ids = np.asarray(columns[0], dtype=np.int64)
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 10
+        del rows
+        ids, joined, provider, lists, price, hours, rating, enrollments, start, first_seen = columns
+        self.ids = np.asarray(ids, dtype=np.int64)
         self.columns: dict[str, _Codes] = {}
-        parsed: dict[str | None, list[str]] = {}
-        for i, facet in enumerate(MULTI, start=1):
-            values = []
-            for text in columns[i]:
-                found = parsed.get(text)
-                if found is None:
-                    found = parsed[text] = _as_list(text)
-                values.append(found)
-            self.columns[facet] = _Codes(values, multi=True)
-        for i, facet in enumerate(SINGLE, start=1 + len(MULTI)):
-            self.columns[facet] = _Codes(columns[i], multi=False)
-        rest = columns[1 + len(MULTI) + len(singles) :]
-        price, hours_min, hours_max, rating, enrollments, start, first_seen = rest
+        where, distinct = _distinct(joined)
+        parts = [json.loads(text) for text in distinct]
+        for i, facet in enumerate(JOINED):
+            self.columns[facet] = _Codes.single(where, [part[i] for part in parts])
+        self.columns["provider"] = _Codes.single(*_distinct(provider))
+        where, distinct = _distinct(lists)
+        parts = [json.loads(text) if text else [[]] * len(MULTI) for text in distinct]
+        for i, facet in enumerate(MULTI):
+            values = [[v for v in part[i] or () if v is not None] for part in parts]
+            self.columns[facet] = _Codes.multi_valued(where, values)
+        self.columns = {facet: self.columns[facet] for facet in (*MULTI, *SINGLE)}
         self.price = _floats(price)
-        self.hours = _floats(
-            hi if hi is not None else lo for lo, hi in zip(hours_min, hours_max, strict=True)
-        )
+        self.hours = _floats(hours)  # the upper bound where known
         self.rating = _floats(rating)
         self.enrollments = _floats(enrollments)
-        cache: dict[Any, float | None] = {}
-        self.start = _floats(_cached_ordinal(v, cache) for v in start)
-        self.first_seen = _floats(_cached_ordinal(v, cache) for v in first_seen)
+        self.start = _days(start)
+        self.first_seen = _days(first_seen)
         self.fts_cache: OrderedDict[str, tuple[np.ndarray, np.ndarray | None]] = OrderedDict()
 
     def positions(self, ids: np.ndarray) -> np.ndarray:
@@ -360,21 +397,21 @@ class Snapshot:
         return pos[ok]
 
 
-def _as_list(value: Any) -> list[str]:
+def _as_list(value: Any) -> list[Any]:
     if isinstance(value, str):  # JSON stored as text by some drivers
         value = json.loads(value)
     return list(value or [])
 
 
-def _floats(values: Any) -> np.ndarray:
+def _floats(values: Sequence[Any]) -> np.ndarray:
     """Floats with NaN for None (numpy converts None to NaN for a float array)."""
-    return np.array(list(values), dtype=np.float64)
+    return np.array(values, dtype=np.float64)
 
 
-def _cached_ordinal(value: Any, cache: dict[Any, float | None]) -> float | None:
-    if value not in cache:
-        cache[value] = _ordinal(value)
-    return cache[value]
+def _days(values: Sequence[Any]) -> np.ndarray:
+    """Days since 1970-01-01 (NaN if unknown), each distinct date or time parsed once."""
+    where, distinct = _distinct(values)
+    return _floats([_ordinal(v) for v in distinct] or [None])[where]
 
 
 def _ordinal(value: Any) -> float | None:

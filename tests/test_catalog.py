@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections import Counter
 from datetime import date
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 
@@ -13,7 +15,18 @@ from catalog import db
 from catalog.bootstrap import open_catalog
 from catalog.record import CourseRecord
 from catalog.refresh import import_records
-from catalog.search import FacetValue, Query, QueryError, Searcher, search
+from catalog.search import (
+    MULTI,
+    SINGLE,
+    FacetValue,
+    Query,
+    QueryError,
+    Searcher,
+    _as_list,
+    fetch_rows,
+    search,
+    snapshot_sql,
+)
 
 HOSTILE = [
     '"',
@@ -200,6 +213,73 @@ def test_snapshot_reloads_after_writes(filled: sa.Engine) -> None:
     assert searcher.search(Query()).total == 5
     import_records(filled, "u", [CourseRecord(source="u", source_id="1", title="New AI")])
     assert searcher.search(Query()).total == 6
+
+
+def test_snapshot_columns_are_the_course_rows(engine: sa.Engine) -> None:
+    """Every facet's codes, counts and value order (first appearance by id) and every
+    number, checked against the rows read one by one; shared and empty lists, nulls."""
+    extra = [
+        rec("a", "A", topics=["nlp", "machine-learning"], languages=["de", "en"], cost=None,
+            hours_min=5.0, rating=None, level=None, start_date=date(2027, 1, 2)),
+        rec("b", "B", topics=["nlp", "machine-learning"], languages=[], provider=None,
+            hours_min=3.0, hours_max=8.0, enrollments=1200),
+        rec("c", "C", topics=[], languages=["fr"], cost="subscription", pace="self_paced",
+            start_date=date(2027, 1, 2)),
+        # values no vocabulary allows, as an import could bring them: read back exactly
+        rec("d", "D", level='x\t"y",\\ ü]', provider="A\tB, \"C\"", topics=['[\t"]']),
+    ]  # fmt: skip
+    import_records(engine, "t", [*sample(), *extra], full=True)
+    snap = Searcher(engine).snapshot()
+    cols = "id, topics, languages, sources, cost, certificate, level, kind, provider, pace, status"
+    with engine.connect() as conn:
+        rows = [
+            r._asdict() for r in conn.execute(sa.text(f"SELECT {cols} FROM course ORDER BY id"))
+        ]
+        numbers = conn.execute(
+            sa.text(
+                "SELECT price_eur, hours_min, hours_max, rating, enrollments "
+                "FROM course ORDER BY id"
+            )
+        ).all()
+    assert snap.ids.tolist() == [r["id"] for r in rows]
+    rng = np.random.default_rng(7)
+    for facet, column in {**MULTI, **SINGLE}.items():
+        per_row = [_as_list(r[column]) if facet in MULTI else [r[column]] for r in rows]
+        values = [v for vals in per_row for v in vals if v is not None]
+        codes = snap.columns[facet]
+        assert codes.vocab == list(dict.fromkeys(values)), facet
+        for _ in range(3):
+            mask = rng.random(len(rows)) < 0.5
+            expected = Counter(v for vals, m in zip(per_row, mask, strict=True) if m for v in vals)
+            got = codes.counts(mask)
+            assert {v: int(got[i]) for i, v in enumerate(codes.vocab) if got[i]} == {
+                k: n for k, n in expected.items() if k is not None
+            }, facet
+    price, hours_min, hours_max, rating, enrollments = (
+        np.array(c, dtype=float) for c in zip(*numbers, strict=True)
+    )
+    for got, want in (
+        (snap.price, price),
+        (snap.hours, np.where(np.isnan(hours_max), hours_min, hours_max)),
+        (snap.rating, rating),
+        (snap.enrollments, enrollments),
+    ):
+        assert np.array_equal(got, want, equal_nan=True)
+    titled = {r["title"]: i for i, r in enumerate(fetch_rows(engine, snap.ids.tolist()))}
+    assert (
+        snap.start[titled["A"]] == snap.start[titled["C"]] == date(2027, 1, 2).toordinal() - 719163
+    )
+    assert np.isnan(snap.start[titled["B"]])
+
+
+def test_snapshot_reads_only_its_covering_index_on_sqlite(engine: sa.Engine) -> None:
+    """Migration 0002's index must hold every column the snapshot reads; otherwise SQLite
+    goes back to scanning every wide course page (a new snapshot column needs a migration)."""
+    if not db.is_sqlite(engine):
+        pytest.skip("PostgreSQL has no snapshot index (see migration 0002)")
+    with engine.connect() as conn:
+        plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + snapshot_sql("sqlite")).all()
+    assert [row[-1] for row in plan] == ["SCAN course USING COVERING INDEX ix_course_snapshot"]
 
 
 def test_upgrade_is_idempotent_and_at_head(engine: sa.Engine) -> None:
