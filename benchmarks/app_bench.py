@@ -6,7 +6,8 @@ Debian's Chromium through Playwright. Start-up is timed from spawning the comman
 first page of results on screen (the browser is already running); a filter change from
 the click on a facet value to the moment the result sentence shows the new search and
 Streamlit has finished the run. Each change is a new search (no cached result), except the
-resets. The app's peak RSS (VmHWM of the Streamlit process) is read before it is stopped.
+resets. The app's peak RSS (VmHWM of the serve process, which runs Streamlit) is read
+before it is stopped.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def _serve(url: str, data_dir: Path, log: Path) -> Iterator[tuple[subprocess.Pop
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # serve starts streamlit as a child: stop the whole group
+            start_new_session=True,  # stop the whole group, children included
         )
         try:
             yield proc, f"http://127.0.0.1:{port}"
@@ -228,8 +229,9 @@ def run(url: str, rounds: int = ROUNDS) -> AppFigures:
 
                             figures.changes.append(_change(page, figures, open_list, pick))
                             figures.resets.append(_change(page, figures, lambda: None, reset.click))
+                    # serve runs Streamlit in its own process; any child counts too.
                     figures.peak_rss_mb = max(
-                        (_hwm_mb(p) for p in _descendants(proc.pid)), default=0.0
+                        _hwm_mb(p) for p in (proc.pid, *_descendants(proc.pid))
                     )
             finally:
                 browser.close()
