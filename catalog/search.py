@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, date, datetime
 from itertools import chain
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -356,8 +359,30 @@ def snapshot_sql(dialect: str) -> str:
 class Snapshot:
     """Columns of every course needed to filter, count and sort, as numpy arrays."""
 
-    def __init__(self, engine: Engine, version: int) -> None:
+    NUMBERS = ("price", "hours", "rating", "enrollments", "start", "first_seen")
+
+    def __init__(
+        self,
+        version: int,
+        ids: np.ndarray,
+        columns: dict[str, _Codes],
+        numbers: Mapping[str, np.ndarray],
+    ) -> None:
         self.version = version
+        self.ids = ids
+        self.size = len(ids)
+        self.columns = columns
+        self.price = numbers["price"]
+        self.hours = numbers["hours"]  # the upper bound where known
+        self.rating = numbers["rating"]
+        self.enrollments = numbers["enrollments"]
+        self.start = numbers["start"]  # days since 1970-01-01, as first_seen
+        self.first_seen = numbers["first_seen"]
+        self.fts_cache: OrderedDict[str, tuple[np.ndarray, np.ndarray | None]] = OrderedDict()
+
+    @classmethod
+    def read(cls, engine: Engine, version: int) -> Snapshot:
+        """Read from the catalog (~0.6 s of CPU at 100k courses on SQLite)."""
         with engine.connect() as conn:
             cursor = conn.connection.cursor()  # plain tuples: no row objects for 100k rows
             try:
@@ -365,30 +390,84 @@ class Snapshot:
                 rows = cursor.fetchall()
             finally:
                 cursor.close()
-        self.size = len(rows)
         columns = list(zip(*rows, strict=True)) if rows else [()] * 10
         del rows
         ids, joined, provider, lists, price, hours, rating, enrollments, start, first_seen = columns
-        self.ids = np.asarray(ids, dtype=np.int64)
-        self.columns: dict[str, _Codes] = {}
+        codes: dict[str, _Codes] = {}
         where, distinct = _distinct(joined)
         parts = [json.loads(text) for text in distinct]
         for i, facet in enumerate(JOINED):
-            self.columns[facet] = _Codes.single(where, [part[i] for part in parts])
-        self.columns["provider"] = _Codes.single(*_distinct(provider))
+            codes[facet] = _Codes.single(where, [part[i] for part in parts])
+        codes["provider"] = _Codes.single(*_distinct(provider))
         where, distinct = _distinct(lists)
         parts = [json.loads(text) if text else [[]] * len(MULTI) for text in distinct]
         for i, facet in enumerate(MULTI):
             values = [[v for v in part[i] or () if v is not None] for part in parts]
-            self.columns[facet] = _Codes.multi_valued(where, values)
-        self.columns = {facet: self.columns[facet] for facet in (*MULTI, *SINGLE)}
-        self.price = _floats(price)
-        self.hours = _floats(hours)  # the upper bound where known
-        self.rating = _floats(rating)
-        self.enrollments = _floats(enrollments)
-        self.start = _days(start)
-        self.first_seen = _days(first_seen)
-        self.fts_cache: OrderedDict[str, tuple[np.ndarray, np.ndarray | None]] = OrderedDict()
+            codes[facet] = _Codes.multi_valued(where, values)
+        numbers = {
+            "price": _floats(price),
+            "hours": _floats(hours),
+            "rating": _floats(rating),
+            "enrollments": _floats(enrollments),
+            "start": _days(start),
+            "first_seen": _days(first_seen),
+        }
+        ordered = {facet: codes[facet] for facet in FACETS}
+        return cls(version, np.asarray(ids, dtype=np.int64), ordered, numbers)
+
+    # -- kept on disk beside an SQLite catalog, so a restart need not read it again ----
+
+    def save(self, path: Path, stamp: str) -> None:
+        """Write atomically (a reader sees the old file or the new one); best effort."""
+        arrays: dict[str, Any] = {"stamp": np.array(stamp), "ids": self.ids}
+        arrays["vocab"] = np.array(json.dumps({f: c.vocab for f, c in self.columns.items()}))
+        for facet, col in self.columns.items():
+            arrays[f"codes_{facet}"] = col.codes
+            if col.multi:
+                arrays[f"owner_{facet}"] = col.owner
+        for name in self.NUMBERS:
+            arrays[name] = getattr(self, name)
+        tmp = None
+        try:
+            with tempfile.NamedTemporaryFile(
+                dir=path.parent, prefix=path.name, suffix=".tmp", delete=False
+            ) as handle:
+                tmp = Path(handle.name)
+                np.savez(handle, **arrays)
+            os.replace(tmp, path)
+        except OSError:  # a read-only folder, a full disk: the next start reads the catalog
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, path: Path, stamp: str, version: int) -> Snapshot | None:
+        """The snapshot saved for ``stamp``, or None (missing, stale, unreadable, damaged)."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if str(data["stamp"]) != stamp:
+                    return None
+                arrays = {name: data[name] for name in data.files}
+            ids = arrays["ids"]
+            vocab = json.loads(str(arrays["vocab"]))
+            columns = {}
+            for facet in FACETS:
+                codes = arrays[f"codes_{facet}"]
+                owner = arrays[f"owner_{facet}"] if facet in MULTI else None
+                if not _in_range(codes, -1 if owner is None else 0, len(vocab[facet])):
+                    return None
+                if owner is None and len(codes) != len(ids):
+                    return None
+                if owner is not None and not (
+                    len(owner) == len(codes) and _in_range(owner, 0, len(ids))
+                ):
+                    return None
+                columns[facet] = _Codes(codes, vocab[facet], owner)
+            numbers = {name: arrays[name] for name in cls.NUMBERS}
+            if any(len(values) != len(ids) for values in numbers.values()):
+                return None
+            return cls(version, ids, columns, numbers)
+        except Exception:  # missing, damaged, of another layout: read from the catalog
+            return None
 
     def positions(self, ids: np.ndarray) -> np.ndarray:
         pos = np.searchsorted(self.ids, ids)
@@ -449,6 +528,24 @@ def _fetch(conn: Any, sql: str, param: str) -> list[Any]:
         cursor.close()
 
 
+SNAPSHOT_FORMAT = 1  # raise when the saved arrays change meaning: older files are read again
+
+
+def _in_range(values: np.ndarray, low: int, high: int) -> bool:
+    """Every value in [low, high) (a damaged file must not index past a vocabulary)."""
+    return not len(values) or (int(values.min()) >= low and int(values.max()) < high)
+
+
+def snapshot_file(engine: Engine) -> Path | None:
+    """Where an SQLite catalog's snapshot is kept: beside its file, so it goes with it.
+    None for PostgreSQL and in-memory catalogs (the snapshot is only held in memory)."""
+    database = engine.url.database
+    if not is_sqlite(engine) or not database or database == ":memory:":
+        return None
+    file = Path(database).expanduser()
+    return file.with_name(file.name + "-snapshot.npz")
+
+
 class Searcher:
     """Runs queries against one engine, keeping the snapshot current."""
 
@@ -465,9 +562,36 @@ class Searcher:
             with self._lock:
                 snap = self._snapshot
                 if snap is None or snap.version != version:
-                    snap = Snapshot(self.engine, version)
+                    snap = self._load_or_read(version)
                     self._snapshot = snap
         return snap
+
+    def _load_or_read(self, version: int) -> Snapshot:
+        """From the file beside an SQLite catalog when it was saved for this very catalog
+        state (a restart: milliseconds), else read from the catalog and saved there."""
+        path = snapshot_file(self.engine)
+        if path is None:
+            return Snapshot.read(self.engine, version)
+        stamp = self._stamp(version)
+        snap = Snapshot.load(path, stamp, version)
+        if snap is None:
+            snap = Snapshot.read(self.engine, version)
+            snap.save(path, stamp)
+        return snap
+
+    def _stamp(self, version: int) -> str:
+        """What identifies the catalog state a saved snapshot is for: the version counter,
+        and, for a catalog deleted and made anew at the same path (its counter starts over),
+        the count and id range of its courses and when its first course was seen (courses
+        are never deleted)."""
+        with self.engine.connect() as conn:
+            count, low, high = conn.execute(
+                sa.text("SELECT count(*), min(id), max(id) FROM course")
+            ).one()
+            first = conn.execute(
+                sa.text("SELECT first_seen FROM course WHERE id = :id"), {"id": low}
+            ).scalar()
+        return json.dumps([SNAPSHOT_FORMAT, version, count, low, high, str(first)])
 
     def known_values(self, facet: str) -> list[str]:
         return list(self.snapshot().columns[facet].vocab)

@@ -6,12 +6,14 @@ import subprocess
 import sys
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pytest
 import sqlalchemy as sa
 
 from catalog import db
+from catalog import search as search_module
 from catalog.bootstrap import open_catalog
 from catalog.record import CourseRecord
 from catalog.refresh import import_records
@@ -280,6 +282,56 @@ def test_snapshot_reads_only_its_covering_index_on_sqlite(engine: sa.Engine) -> 
     with engine.connect() as conn:
         plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + snapshot_sql("sqlite")).all()
     assert [row[-1] for row in plan] == ["SCAN course USING COVERING INDEX ix_course_snapshot"]
+
+
+def test_a_restart_loads_the_saved_snapshot_only_for_the_same_catalog_state(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not db_url.startswith("sqlite"):
+        pytest.skip("only an SQLite catalog keeps its snapshot on disk")
+    engine = open_catalog(db_url, seed=False)
+    import_records(engine, "t", sample(), full=True)
+    before = search(engine, Query(costs=("free",), sort="duration"))
+    path = search_module.snapshot_file(engine)
+    assert path is not None and path.exists()
+    engine.dispose()
+
+    def unread(dialect: str) -> str:
+        raise AssertionError("the snapshot was read from the catalog, not loaded")
+
+    # A new process on the same catalog: loaded, with the same answers.
+    restarted = open_catalog(db_url, seed=False)
+    with monkeypatch.context() as patched:
+        patched.setattr(search_module, "snapshot_sql", unread)
+        again = Searcher(restarted).search(Query(costs=("free",), sort="duration"))
+    assert (again.total, again.rows, again.facets) == (before.total, before.rows, before.facets)
+
+    # A write makes it stale: read again (and saved for the next start).
+    import_records(restarted, "u", [CourseRecord(source="u", source_id="1", title="New AI")])
+    assert Searcher(restarted).search(Query()).total == 6
+    # A damaged file is read around, then replaced.
+    path.write_bytes(b"PK\x03\x04 not a snapshot")
+    assert Searcher(restarted).search(Query()).total == 6
+    with monkeypatch.context() as patched:
+        patched.setattr(search_module, "snapshot_sql", unread)
+        assert Searcher(restarted).search(Query()).total == 6
+    with restarted.connect() as conn:
+        version = db.catalog_version(conn)
+    restarted.dispose()
+
+    # The catalog deleted and made anew at the same path: same version number, same
+    # number of courses and ids, other courses.
+    for name in ("catalog.sqlite3", "catalog.sqlite3-wal", "catalog.sqlite3-shm"):
+        (tmp_path / name).unlink(missing_ok=name != "catalog.sqlite3")
+    anew = open_catalog(db_url, seed=False)
+    other = [rec(r.source_id, "Other " + r.title, provider="Other Academy") for r in sample()]
+    import_records(anew, "t", other, full=True)
+    import_records(anew, "u", [CourseRecord(source="u", source_id="1", title="New AI")])
+    with anew.connect() as conn:
+        assert db.catalog_version(conn) == version
+    providers = Searcher(anew).search(Query()).facets["provider"]
+    assert providers == [FacetValue("Other Academy", 5)]
+    anew.dispose()
 
 
 def test_upgrade_is_idempotent_and_at_head(engine: sa.Engine) -> None:
