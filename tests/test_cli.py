@@ -112,10 +112,15 @@ def test_db_upgrade_and_stats(home: dict[str, str]) -> None:
 def test_serve_starts_without_prompting_on_a_fresh_machine(
     home: dict[str, str], tmp_path: Path
 ) -> None:
-    """A first start must not stop at Streamlit's interactive e-mail prompt."""
+    """A first start must not stop at Streamlit's interactive e-mail prompt; it upgrades
+    and seeds the new catalog, and prepares the search snapshot before anyone visits."""
     import socket
     import time
     import urllib.request
+
+    import sqlalchemy as sa
+
+    catalog_file = Path(home["COURSERADAR_DATA_DIR"]) / "catalog.sqlite3"
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -138,6 +143,18 @@ def test_serve_starts_without_prompting_on_a_fresh_machine(
                 assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
                 assert time.monotonic() < deadline, "the app did not come up"
                 time.sleep(0.5)
+        snapshot = catalog_file.with_name(catalog_file.name + "-snapshot.npz")
+        while not snapshot.exists():  # the warm-up's work, saved beside the catalog
+            assert time.monotonic() < deadline, "no search snapshot without a visitor"
+            time.sleep(0.2)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    engine = sa.create_engine(f"sqlite:///{catalog_file}")
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == (
+            SCHEMA_HEAD
+        )
+        curated = "SELECT count(*) FROM course WHERE source = 'curated'"
+        assert conn.execute(sa.text(curated)).scalar() > 50
+    engine.dispose()

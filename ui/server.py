@@ -13,6 +13,7 @@ browser loads the page.
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 import urllib.request
@@ -31,7 +32,9 @@ def run(port: int, host: str, *, open_browser: bool) -> None:
     # Upgrade and seed now, so a database problem ends the command in one line before
     # anything listens; the app's own open then finds the schema current (one query).
     open_catalog().dispose()
-    threading.Thread(target=_warm_up, name="courseradar-warm-up", daemon=True).start()
+    threading.Thread(
+        target=_warm_up, args=(host, port), name="courseradar-warm-up", daemon=True
+    ).start()
     url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"  # noqa: S104
     print(f"CourseRadar at {url}  (Ctrl+C stops it)", flush=True)
     if open_browser:
@@ -51,13 +54,15 @@ def run(port: int, host: str, *, open_browser: bool) -> None:
     streamlit_cli.main(args, prog_name="streamlit", standalone_mode=False)
 
 
-def _warm_up(timeout: float = 60.0) -> None:
-    """ui.data.warm_up once Streamlit's runtime exists: Streamlit's own imports are done
-    by then, and ui.data's caches bind to the runtime (before it, they warn)."""
+def _warm_up(host: str, port: int, timeout: float = 60.0) -> None:
+    """ui.data.warm_up once Streamlit listens: before, it would only slow Streamlit's own
+    start (one interpreter lock), while after it, it runs as the browser loads the page.
+    (ui.data's caches also want Streamlit's runtime to exist when they are created.)"""
     from streamlit import runtime
 
+    address = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
     deadline = time.monotonic() + timeout
-    while not runtime.exists():
+    while not (runtime.exists() and _listening(address, port)):
         if time.monotonic() > deadline:
             return
         time.sleep(0.01)
@@ -67,6 +72,14 @@ def _warm_up(timeout: float = 60.0) -> None:
         data.warm_up()
     except Exception as exc:  # the first page run meets the same problem and shows it
         logging.getLogger(__name__).warning("warm-up stopped: %s", exc)
+
+
+def _listening(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
 
 
 def _open_when_up(url: str, timeout: float = 60.0) -> None:
