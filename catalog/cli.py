@@ -9,15 +9,17 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.engine import Engine
 
 from catalog import db
-from catalog.search import SORTS, Query, QueryError
+from catalog.query import SORTS, Query, QueryError
+
+if TYPE_CHECKING:  # the search engine (numpy, SQLModel) loads only for commands that search
+    from sqlalchemy.engine import Engine
 
 app = typer.Typer(
     help="CourseRadar: find AI and machine-learning courses and certifications.",

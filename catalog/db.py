@@ -12,13 +12,15 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from platformdirs import user_data_dir
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 APP_NAME = "courseradar"
 BUSY_TIMEOUT_MS = 30_000
@@ -121,6 +123,8 @@ def write_tx(engine: Engine) -> Iterator[Connection]:
 @contextmanager
 def session(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     """An ORM session; ``write=True`` takes the SQLite write lock at BEGIN."""
+    from sqlmodel import Session  # SQLModel (pydantic) loads only where the ORM is used
+
     with engine.connect() as conn:
         if write:
             conn.execution_options(write=True)

@@ -109,6 +109,15 @@ def test_db_upgrade_and_stats(home: dict[str, str]) -> None:
     assert "certification" in done.stdout
 
 
+def test_the_command_line_loads_no_search_engine_until_a_command_needs_it() -> None:
+    """`courseradar serve` starts Streamlit first and the app's libraries after, while the
+    browser loads the page; `--help` and friends answer without them too."""
+    heavy = ("numpy", "pandas", "sqlmodel", "alembic", "streamlit", "catalog.search")
+    probe = f"import sys, catalog.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert (done.returncode, done.stdout.strip()) == (0, "[]"), done.stderr
+
+
 def test_serve_starts_without_prompting_on_a_fresh_machine(
     home: dict[str, str], tmp_path: Path
 ) -> None:
