@@ -6,7 +6,11 @@ Debian's Chromium through Playwright. Start-up is timed from spawning the comman
 first page of results on screen (the browser is already running); a filter change from
 the click on a facet value to the moment the result sentence shows the new search and
 Streamlit has finished the run. Each change is a new search (no cached result), except the
-resets. The app's peak RSS (VmHWM of the Streamlit process) is read before it is stopped.
+resets. The app's peak RSS (VmHWM of the serve process, which runs Streamlit) is read
+before it is stopped. Then the app is started again on the same catalog (a restart: the
+search snapshot saved beside the catalog by the first start is loaded, not read), and, as
+the baseline of the same run, a Streamlit app that only shows a heading and a 25-row
+table is timed the same way: what any Streamlit page costs on this machine right now.
 """
 
 from __future__ import annotations
@@ -36,10 +40,23 @@ FACETS = (1, 3, 2, 5)
 ROUNDS = 4
 
 
+# The baseline: the least a Streamlit page with a result table costs to show.
+BASELINE_APP = """
+import pandas as pd
+import streamlit as st
+
+st.title("Baseline")
+st.subheader("25 rows")
+st.dataframe(pd.DataFrame({"id": range(25), "title": [f"Course {i}" for i in range(25)]}))
+"""
+
+
 @dataclass
 class AppFigures:
     health_s: float  # spawn -> /_stcore/health answers
     first_results_s: float  # spawn -> first page of results on screen
+    restart_s: float = 0.0  # the same for a second start on the same catalog
+    baseline_s: float = 0.0  # the same for BASELINE_APP under `streamlit run`
     changes: list[float] = field(default_factory=list)  # seconds per facet value picked
     resets: list[float] = field(default_factory=list)  # seconds per "Reset filters"
     retried: int = 0  # clicks the page did not take within 15 s (tried again)
@@ -77,18 +94,34 @@ def _hwm_mb(pid: int) -> float:
     return 0.0
 
 
-@contextlib.contextmanager
-def _serve(url: str, data_dir: Path, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+def _serve_command(port: int) -> list[str]:
     exe = shutil.which("courseradar", path=str(Path(sys.executable).parent)) or "courseradar"
+    return [exe, "serve", "--headless", "--port", str(port)]
+
+
+def _baseline_command(script: Path) -> Any:
+    def command(port: int) -> list[str]:
+        return [
+            sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        ]  # fmt: skip
+
+    return command
+
+
+@contextlib.contextmanager
+def _serve(
+    url: str, data_dir: Path, log: Path, command: Any = _serve_command
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     port = _free_port()
     env = {**os.environ, "COURSERADAR_DATA_DIR": str(data_dir), "COURSERADAR_DATABASE_URL": url}
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [exe, "serve", "--headless", "--port", str(port)],
+            command(port),
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # serve starts streamlit as a child: stop the whole group
+            start_new_session=True,  # stop the whole group, children included
         )
         try:
             yield proc, f"http://127.0.0.1:{port}"
@@ -185,6 +218,27 @@ def _open(page: Any, widget: Any) -> None:
     raise RuntimeError("a facet's list of values did not open")
 
 
+@contextlib.contextmanager
+def _started(
+    browser: Any, url: str, data_dir: Path, log: Path, command: Any = _serve_command
+) -> Iterator[tuple[Any, subprocess.Popen[bytes], float, float]]:
+    """Spawn the command and open its page in a fresh browser context (nothing cached from
+    an earlier start); yields (page, process, seconds to health, seconds to first results),
+    both from the spawn, and stops everything after."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1100})
+    try:
+        t0 = time.perf_counter()
+        with _serve(url, data_dir, log, command) as (proc, base):
+            _wait_healthy(proc, base, log)
+            health = time.perf_counter() - t0
+            page.goto(base + "/")
+            page.wait_for_selector("[data-testid='stDataFrame']", timeout=120_000)
+            _settled(page, timeout=120_000)
+            yield page, proc, health, time.perf_counter() - t0
+    finally:
+        page.close()
+
+
 def run(url: str, rounds: int = ROUNDS) -> AppFigures:
     """Start the app on the catalog at ``url`` and time it; everything is stopped after."""
     from playwright.sync_api import sync_playwright
@@ -200,15 +254,8 @@ def run(url: str, rounds: int = ROUNDS) -> AppFigures:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
             try:
-                page = browser.new_page(viewport={"width": 1440, "height": 1100})
-                t0 = time.perf_counter()
-                with _serve(url, data_dir, log) as (proc, base):
-                    _wait_healthy(proc, base, log)
-                    health = time.perf_counter() - t0
-                    page.goto(base + "/")
-                    page.wait_for_selector("[data-testid='stDataFrame']", timeout=120_000)
-                    _settled(page, timeout=120_000)
-                    figures = AppFigures(health, time.perf_counter() - t0)
+                with _started(browser, url, data_dir, log) as (page, proc, health, first):
+                    figures = AppFigures(health, first)
                     _quiet(page)
                     widgets = page.locator("[data-testid='stMultiSelect']")
                     reset = page.get_by_role("button", name="Reset")
@@ -228,9 +275,17 @@ def run(url: str, rounds: int = ROUNDS) -> AppFigures:
 
                             figures.changes.append(_change(page, figures, open_list, pick))
                             figures.resets.append(_change(page, figures, lambda: None, reset.click))
+                    # serve runs Streamlit in its own process; any child counts too.
                     figures.peak_rss_mb = max(
-                        (_hwm_mb(p) for p in _descendants(proc.pid)), default=0.0
+                        _hwm_mb(p) for p in (proc.pid, *_descendants(proc.pid))
                     )
+                with _started(browser, url, data_dir, log) as (_page, _proc, _health, first):
+                    figures.restart_s = first
+                script = Path(tmp) / "baseline_app.py"
+                script.write_text(BASELINE_APP)
+                baseline = _baseline_command(script)
+                with _started(browser, url, data_dir, log, baseline) as (*_, first):
+                    figures.baseline_s = first
             finally:
                 browser.close()
     return figures

@@ -21,7 +21,7 @@ CURATED_SOURCE = "curated"
 def open_catalog(url: str | None = None, *, seed: bool = True) -> Engine:
     """Engine for ``url`` with the schema upgraded and the curated set loaded if needed."""
     engine = db.make_engine(url)
-    db.upgrade(engine)
+    db.ensure_schema(engine)
     if seed:
         sync_curated(engine)
     return engine

@@ -7,21 +7,19 @@ exit code, never a traceback: see :func:`main`.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
-import threading
 from datetime import date
-from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.engine import Engine
 
 from catalog import db
-from catalog.search import SORTS, Query, QueryError
+from catalog.query import SORTS, Query, QueryError
+
+if TYPE_CHECKING:  # the search engine (numpy, SQLModel) loads only for commands that search
+    from sqlalchemy.engine import Engine
 
 app = typer.Typer(
     help="CourseRadar: find AI and machine-learning courses and certifications.",
@@ -208,37 +206,9 @@ def serve(
     headless: Annotated[bool, typer.Option(help="Do not open a browser.")] = False,
 ) -> None:
     """Start the Streamlit app on the catalog."""
-    engine()  # upgrade and seed before the app starts, so errors show here in one line
-    app_path = Path(__file__).resolve().parent.parent / "ui" / "app.py"
-    # Streamlit always runs headless: on a first start without it, Streamlit stops at an
-    # interactive e-mail prompt before serving anything. We open the browser ourselves.
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", str(app_path),
-        "--server.port", str(port), "--server.address", host,
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
-    ]  # fmt: skip
-    url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"  # noqa: S104
-    out.print(f"CourseRadar at {url}  (Ctrl+C stops it)")
-    if not headless:
-        threading.Thread(target=_open_when_up, args=(url,), daemon=True).start()
-    raise typer.Exit(subprocess.call(cmd, env=os.environ.copy()))  # noqa: S603 - our own argv
+    from ui.server import run
 
-
-def _open_when_up(url: str, timeout: float = 60.0) -> None:
-    """Open the browser once the app answers its health check (best effort)."""
-    import time
-    import urllib.request
-    import webbrowser
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2):  # noqa: S310 - our own local URL
-                webbrowser.open(url)
-                return
-        except OSError:
-            time.sleep(0.5)
+    run(port, host, open_browser=not headless)
 
 
 @db_app.command("upgrade")

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from catalog import saved_searches, shortlists
 from catalog.cli import (
     CertOpt,
     CostOpt,
@@ -38,8 +37,7 @@ from catalog.cli import (
 )
 from catalog.export import FORMATS, ExportError, export
 from catalog.i18n import LANGS, describe
-from catalog.search import SORTS, Query, QueryError, searcher_for
-from catalog.shortlists import UserDataError
+from catalog.query import SORTS, Query, QueryError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -63,6 +61,8 @@ SortOpt = Annotated[str, typer.Option(help=f"One of: {', '.join(SORTS)}.")]
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Turn the library's one-line errors into the CLI's one-line errors."""
+    from catalog.shortlists import UserDataError
+
     try:
         yield
     except (UserDataError, QueryError, ExportError) as exc:
@@ -101,6 +101,8 @@ def _validated(query: Query, eng: Engine) -> Query:
 @shortlist_app.command("new")
 def shortlist_new(name: Annotated[str, typer.Argument(help="Name of the new list.")]) -> None:
     """Create an empty shortlist."""
+    from catalog import shortlists
+
     with _user_errors():
         shortlists.new_list(engine(), name)
     out.print(_plain(f"created shortlist {' '.join(name.split())!r}"))
@@ -113,6 +115,8 @@ def shortlist_add(
     create: Annotated[bool, typer.Option(help="Create the list if it does not exist.")] = False,
 ) -> None:
     """Add courses at the end of a shortlist (ones already on it stay where they are)."""
+    from catalog import shortlists
+
     with _user_errors():
         eng = engine()
         if create:
@@ -127,6 +131,8 @@ def shortlist_remove(
     course_ids: Annotated[list[int], typer.Argument(help="Course ids.")],
 ) -> None:
     """Take courses off a shortlist."""
+    from catalog import shortlists
+
     with _user_errors():
         removed = shortlists.remove(engine(), name, course_ids)
     out.print(f"removed {removed}")
@@ -139,6 +145,8 @@ def shortlist_note(
     text: Annotated[str, typer.Argument(help="The note (empty to clear it).")],
 ) -> None:
     """Set the note of one course on a shortlist."""
+    from catalog import shortlists
+
     with _user_errors():
         shortlists.set_note(engine(), name, course_id, text)
     out.print("note saved")
@@ -151,6 +159,8 @@ def shortlist_move(
     to: Annotated[str, typer.Argument(help="up, down, top, bottom or a position (1 = first).")],
 ) -> None:
     """Reorder a shortlist."""
+    from catalog import shortlists
+
     with _user_errors():
         shortlists.move(engine(), name, course_id, to)
 
@@ -161,6 +171,8 @@ def shortlist_rename(
     new_name: Annotated[str, typer.Argument(help="New name.")],
 ) -> None:
     """Rename a shortlist."""
+    from catalog import shortlists
+
     with _user_errors():
         shortlists.rename(engine(), name, new_name)
 
@@ -168,6 +180,8 @@ def shortlist_rename(
 @shortlist_app.command("delete")
 def shortlist_delete(name: Annotated[str, typer.Argument(help="Shortlist name.")]) -> None:
     """Delete a shortlist (the courses stay in the catalog)."""
+    from catalog import shortlists
+
     with _user_errors():
         shortlists.delete_list(engine(), name)
     out.print("deleted")
@@ -176,6 +190,8 @@ def shortlist_delete(name: Annotated[str, typer.Argument(help="Shortlist name.")
 @shortlist_app.command("list")
 def shortlist_list(fmt: FormatOpt = "table") -> None:
     """Every shortlist with its number of courses."""
+    from catalog import shortlists
+
     if fmt not in ("table", "json"):
         raise UserError(f"unknown format {fmt!r}; use table or json")
     rows = shortlists.lists(engine())
@@ -200,6 +216,8 @@ def shortlist_show(
     lang: LangChoice = "en",
 ) -> None:
     """The courses of a shortlist in order, with notes; removed courses are marked."""
+    from catalog import shortlists
+
     _check_lang(lang)
     if fmt not in ("table", "json", "csv"):
         raise UserError(f"unknown format {fmt!r}; use table, json or csv")
@@ -258,6 +276,9 @@ def export_command(
     lang: LangChoice = "en",
 ) -> None:
     """Export every course of a search (all pages), or a shortlist, to a file."""
+    from catalog import shortlists
+    from catalog.search import searcher_for
+
     _check_lang(lang)
     if fmt not in FORMATS:
         raise UserError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -307,6 +328,8 @@ def saved_save(
     replace: Annotated[bool, typer.Option(help="Overwrite a search of that name.")] = False,
 ) -> None:
     """Save a search (the same options as `search`) under a name."""
+    from catalog import saved_searches
+
     with _user_errors():
         query = build_query(
             text, topic, provider, source, kind, cost, certificate, level, language, pace,
@@ -322,6 +345,9 @@ def saved_save(
 @saved_app.command("list")
 def saved_list(fmt: FormatOpt = "table") -> None:
     """Saved searches with how many courses are new since you last looked."""
+    from catalog import saved_searches
+    from catalog.search import searcher_for
+
     if fmt not in ("table", "json"):
         raise UserError(f"unknown format {fmt!r}; use table or json")
     eng = engine()
@@ -353,6 +379,8 @@ def saved_list(fmt: FormatOpt = "table") -> None:
 @saved_app.command("delete")
 def saved_delete(name: Annotated[str, typer.Argument(help="Saved search name.")]) -> None:
     """Delete a saved search."""
+    from catalog import saved_searches
+
     with _user_errors():
         saved_searches.delete(engine(), name)
     out.print("deleted")
@@ -366,6 +394,8 @@ def feed_command(
     ] = None,
 ) -> None:
     """An Atom feed of the courses new for a saved search, for a feed reader."""
+    from catalog import saved_searches
+
     with _user_errors():
         data = saved_searches.atom_feed(engine(), name, base_url=base_url)
     _write(data, output, "atom")

@@ -56,7 +56,16 @@ class CourseBase(SQLModel):
 class Course(CourseBase, table=True):
     """One course as the catalog shows it, merged from its listings."""
 
-    __table_args__ = (UniqueConstraint("key", name="uq_course_key"),)
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_course_key"),
+        # Migration 0003: what catalog.search's snapshot reads, so it reads no course page.
+        Index(
+            "ix_course_snapshot",
+            *("id", "topics", "languages", "sources", "cost", "certificate", "level", "kind"),
+            *("provider", "pace", "status", "price_eur", "hours_min", "hours_max", "rating"),
+            *("enrollments", "start_date", "first_seen"),
+        ).ddl_if(dialect="sqlite"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # "source:source_id" of the listing that created the course; lets bulk loads find

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import json
 import math
-import re
+import os
+import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from itertools import chain
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,52 +30,15 @@ from sqlalchemy.engine import Engine
 
 from catalog.db import catalog_version, is_sqlite
 from catalog.models import Course
-from catalog.record import CERTIFICATES, COSTS, KINDS, LEVELS, PACES, STATUSES
+from catalog.query import DEFAULT_STATUSES, FACETS, MULTI, SINGLE, Query, QueryError, _shown
+from catalog.query import FACET_ATTR as FACET_ATTR  # the names front ends know from here
+from catalog.query import MAX_PER_PAGE as MAX_PER_PAGE
+from catalog.query import SORTS as SORTS
 from catalog.text import words
 
 COURSE = Course.__table__  # type: ignore[attr-defined]
 
-SORTS = ("relevance", "price", "duration", "rating", "newest", "start_date")
-# Facets counted for every search, in the order front ends show them.
-FACETS = (
-    "topic",
-    "cost",
-    "certificate",
-    "level",
-    "language",
-    "kind",
-    "provider",
-    "source",
-    "pace",
-    "status",
-)
-MULTI = {"topic": "topics", "language": "languages", "source": "sources"}
-SINGLE = {
-    "cost": "cost",
-    "certificate": "certificate",
-    "level": "level",
-    "kind": "kind",
-    "provider": "provider",
-    "pace": "pace",
-    "status": "status",
-}
-# Query attribute holding each facet's selected values.
-FACET_ATTR = {
-    "topic": "topics",
-    "cost": "costs",
-    "certificate": "certificates",
-    "level": "levels",
-    "language": "languages",
-    "kind": "kinds",
-    "provider": "providers",
-    "source": "sources",
-    "pace": "paces",
-    "status": "statuses",
-}
-DEFAULT_STATUSES = ("active", "stale")  # removed courses only when asked for
-MAX_PER_PAGE = 500
 FACET_LIMIT = 30  # values shown per facet (selected ones always included)
-_LANG = re.compile(r"^[a-z]{2,3}$")
 
 # The fields of a result row, in the order of GUIDE.md.
 ROW_FIELDS = (
@@ -117,133 +82,6 @@ ROW_FIELDS = (
 )
 
 
-class QueryError(ValueError):
-    """An invalid filter value; the message names it and lists what is valid."""
-
-
-def _shown(value: Any) -> str:
-    """A rejected value as messages quote it: repr, cut to 60 characters (input may be huge)."""
-    text = repr(value)
-    return text if len(text) <= 60 else text[:58] + "…" + text[-1]
-
-
-@dataclass(frozen=True)
-class Query:
-    """A search: text, filters (OR within a facet, AND across facets), sort and page."""
-
-    text: str = ""
-    topics: tuple[str, ...] = ()
-    providers: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    costs: tuple[str, ...] = ()
-    certificates: tuple[str, ...] = ()
-    levels: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ()
-    paces: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    max_price_eur: float | None = None
-    min_hours: float | None = None
-    max_hours: float | None = None
-    start_from: date | None = None
-    start_to: date | None = None
-    min_rating: float | None = None
-    sort: str = "relevance"
-    page: int = 1
-    per_page: int = 25
-
-    def validate(self, known_topics: Sequence[str] | None = None) -> Query:
-        """Raise QueryError for any invalid value; return self for chaining."""
-        vocab: dict[str, Sequence[str]] = {
-            "kinds": KINDS,
-            "costs": COSTS,
-            "certificates": CERTIFICATES,
-            "levels": LEVELS,
-            "paces": PACES,
-            "statuses": STATUSES,
-        }
-        if known_topics is not None:
-            vocab["topics"] = known_topics
-        for attr, valid in vocab.items():
-            for value in getattr(self, attr):
-                if value not in valid:
-                    raise QueryError(
-                        f"unknown {attr[:-1] if attr != 'statuses' else 'status'} {_shown(value)}; "
-                        f"valid values: {', '.join(valid)}"
-                    )
-        for code in self.languages:
-            if not _LANG.match(code):
-                raise QueryError(
-                    f"language {_shown(code)} is not a language code; use codes like en, de, es"
-                )
-        for attr in ("max_price_eur", "min_hours", "max_hours", "min_rating"):
-            value = getattr(self, attr)
-            if value is not None and (not math.isfinite(value) or value < 0):
-                raise QueryError(f"{attr.replace('_', '-')} must be a number >= 0, not {value}")
-        if self.min_rating is not None and self.min_rating > 5:
-            raise QueryError("min-rating is on a 0 to 5 scale")
-        if self.sort not in SORTS:
-            raise QueryError(f"unknown sort {_shown(self.sort)}; valid values: {', '.join(SORTS)}")
-        if self.page < 1:
-            raise QueryError("page must be 1 or more")
-        if not 1 <= self.per_page <= MAX_PER_PAGE:
-            raise QueryError(f"per-page must be between 1 and {MAX_PER_PAGE}")
-        return self
-
-    def selected(self, facet: str) -> tuple[str, ...]:
-        value: tuple[str, ...] = getattr(self, FACET_ATTR[facet])
-        return value
-
-    def with_facet(self, facet: str, values: Sequence[str]) -> Query:
-        changes: dict[str, Any] = {FACET_ATTR[facet]: tuple(values), "page": 1}
-        return replace(self, **changes)
-
-    # -- (de)serialisation for URLs and saved searches --------------------------
-
-    def to_params(self) -> dict[str, Any]:
-        """Non-default values as plain JSON types (lists for multi-values)."""
-        out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value == f.default:
-                continue
-            if isinstance(value, tuple):
-                out[f.name] = list(value)
-            elif isinstance(value, date):
-                out[f.name] = value.isoformat()
-            else:
-                out[f.name] = value
-        return out
-
-    @classmethod
-    def from_params(cls, params: Mapping[str, Any]) -> Query:
-        """Build from URL/saved-search params; raises QueryError on unreadable values."""
-        kwargs: dict[str, Any] = {}
-        for f in fields(cls):
-            if f.name not in params:
-                continue
-            value = params[f.name]
-            try:
-                kwargs[f.name] = _coerce(f.name, f.default, value)
-            except (TypeError, ValueError):
-                raise QueryError(f"{f.name} has an unreadable value {_shown(value)}") from None
-        return cls(**kwargs)
-
-
-def _coerce(name: str, default: Any, value: Any) -> Any:
-    if isinstance(default, tuple):
-        if isinstance(value, str):
-            value = [v for v in value.split(",") if v]
-        return tuple(str(v).strip() for v in value if str(v).strip())
-    if name in ("start_from", "start_to"):
-        return date.fromisoformat(str(value)) if value not in (None, "") else None
-    if name in ("page", "per_page"):
-        return int(value)
-    if name in ("text", "sort"):
-        return str(value)[:10_000]
-    return float(value) if value not in (None, "") else None
-
-
 @dataclass
 class FacetValue:
     value: str
@@ -267,25 +105,45 @@ class SearchResult:
 
 
 class _Codes:
-    """A single- or multi-valued string column encoded as integer codes."""
+    """A single- or multi-valued string column encoded as integer codes.
 
-    def __init__(self, values: Sequence[Any], multi: bool) -> None:
-        # Codes in order of first appearance (ties in facet counts keep that order), built
-        # with dict and map rather than a Python loop per value: 100k courses x 10 facets.
-        self.multi = multi
-        if multi:
-            lists = [vals or () for vals in values]
-            flat = list(chain.from_iterable(lists))
-            self.owner = np.repeat(
-                np.arange(len(lists), dtype=np.int32), np.fromiter(map(len, lists), np.int64)
-            )
-        else:
-            flat = list(values)
-        vocab = {v: i for i, v in enumerate(v for v in dict.fromkeys(flat) if v is not None)}
-        lookup = {**vocab, None: -1}
-        self.codes = np.fromiter(map(lookup.__getitem__, flat), dtype=np.int32, count=len(flat))
-        self.vocab = list(vocab)
-        self.index = vocab
+    Codes follow the order of first appearance in id order (ties in facet counts keep
+    that order); None is -1 in a single-valued column. ``owner`` maps each code of a
+    multi-valued column to its row.
+    """
+
+    def __init__(self, codes: np.ndarray, vocab: list[str], owner: np.ndarray | None) -> None:
+        self.codes = codes
+        self.vocab = vocab
+        self.index = {v: i for i, v in enumerate(vocab)}
+        self.multi = owner is not None
+        self.owner = owner if owner is not None else np.zeros(0, dtype=np.int32)
+
+    # Both builders take the column as ``where`` (each row's key among a few distinct keys,
+    # see _distinct) and one value per key, so per-row work stays in numpy. Keys in order
+    # of first appearance give their values' first appearances in the same order.
+
+    @classmethod
+    def single(cls, where: np.ndarray, values: Sequence[str | None]) -> _Codes:
+        vocab = [v for v in dict.fromkeys(values) if v is not None]
+        code: dict[str | None, int] = {None: -1, **{v: i for i, v in enumerate(vocab)}}
+        table = np.fromiter(map(code.__getitem__, values), np.int32, len(values))
+        return cls(table[where], vocab, None)
+
+    @classmethod
+    def multi_valued(cls, where: np.ndarray, lists: Sequence[list[str]]) -> _Codes:
+        flat = list(chain.from_iterable(lists))
+        vocab = list(dict.fromkeys(flat))
+        code = {v: i for i, v in enumerate(vocab)}
+        flat_codes = np.fromiter(map(code.__getitem__, flat), np.int32, len(flat))
+        lens = np.fromiter(map(len, lists), np.int64, len(lists))
+        starts = np.cumsum(lens) - lens
+        # Each row's run of codes is its key's run in flat_codes, gathered without a loop.
+        row_lens = lens[where]
+        owner = np.repeat(np.arange(len(where), dtype=np.int32), row_lens)
+        row_starts = np.cumsum(row_lens) - row_lens
+        gather = np.repeat(starts[where] - row_starts, row_lens) + np.arange(len(owner))
+        return cls(flat_codes[gather], vocab, owner)
 
     def mask(self, selected: Sequence[str], size: int) -> np.ndarray:
         wanted = np.asarray([self.index[v] for v in selected if v in self.index], dtype=np.int32)
@@ -302,56 +160,149 @@ class _Codes:
         return np.bincount(codes[codes >= 0], minlength=len(self.vocab))
 
 
+def _distinct(values: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
+    """The distinct values in order of first appearance, and each value's place among them.
+
+    dict and map instead of a Python loop per value: 100k courses.
+    """
+    distinct = list(dict.fromkeys(values))
+    place = {v: i for i, v in enumerate(distinct)}
+    return np.fromiter(map(place.__getitem__, values), np.int64, len(values)), distinct
+
+
+# The snapshot reads few columns, most of them joined into one text per course, because
+# the cost of a 100k snapshot is Python objects: one per value read, hashed once more to
+# find the distinct ones. The fixed-vocabulary facets are one JSON array per course (about
+# a thousand distinct ones at 100k courses), the three JSON lists another (a few hundred);
+# each distinct text is parsed once. Provider is free text, read on its own. SQLite reads
+# all of it from the covering index ix_course_snapshot (migration 0003), ~16 MB at 100k
+# courses, instead of scanning ~280 MB of course pages.
+JOINED = tuple(facet for facet in SINGLE if facet != "provider")
+
+
+def snapshot_sql(dialect: str) -> str:
+    array = "json_array" if dialect == "sqlite" else "json_build_array"
+    joined = ", ".join(SINGLE[facet] for facet in JOINED)
+    lists = " || ',' || ".join(f"CAST({column} AS TEXT)" for column in MULTI.values())
+    return (
+        f"SELECT id, CAST({array}({joined}) AS TEXT), provider, '[' || {lists} || ']', "
+        "price_eur, coalesce(hours_max, hours_min), rating, enrollments, start_date, first_seen "
+        "FROM course ORDER BY id"
+    )
+
+
 class Snapshot:
     """Columns of every course needed to filter, count and sort, as numpy arrays."""
 
-    def __init__(self, engine: Engine, version: int) -> None:
+    NUMBERS = ("price", "hours", "rating", "enrollments", "start", "first_seen")
+
+    def __init__(
+        self,
+        version: int,
+        ids: np.ndarray,
+        columns: dict[str, _Codes],
+        numbers: Mapping[str, np.ndarray],
+    ) -> None:
         self.version = version
-        singles = list(SINGLE.values())
-        # Raw driver rows with JSON as text: many courses share the same topic or
-        # language lists, so each distinct text is parsed once (a 100k snapshot loads
-        # several times faster than through the ORM's per-row JSON processing).
-        sql = (
-            "SELECT id, CAST(topics AS TEXT), CAST(languages AS TEXT), CAST(sources AS TEXT), "
-            + ", ".join(singles)
-            + ", price_eur, hours_min, hours_max, rating, enrollments, start_date, first_seen "
-            "FROM course ORDER BY id"
-        )
+        self.ids = ids
+        self.size = len(ids)
+        self.columns = columns
+        self.price = numbers["price"]
+        self.hours = numbers["hours"]  # the upper bound where known
+        self.rating = numbers["rating"]
+        self.enrollments = numbers["enrollments"]
+        self.start = numbers["start"]  # days since 1970-01-01, as first_seen
+        self.first_seen = numbers["first_seen"]
+        self.fts_cache: OrderedDict[str, tuple[np.ndarray, np.ndarray | None]] = OrderedDict()
+
+    @classmethod
+    def read(cls, engine: Engine, version: int) -> Snapshot:
+        """Read from the catalog (~0.6 s of CPU at 100k courses on SQLite)."""
         with engine.connect() as conn:
             cursor = conn.connection.cursor()  # plain tuples: no row objects for 100k rows
             try:
-                cursor.execute(sql)
+                cursor.execute(snapshot_sql(engine.dialect.name))
                 rows = cursor.fetchall()
             finally:
                 cursor.close()
-        self.size = len(rows)
-        width = 1 + len(MULTI) + len(singles) + 7
-        columns = list(zip(*rows, strict=True)) if rows else [()] * width
-        self.ids = np.asarray(columns[0], dtype=np.int64)
-        self.columns: dict[str, _Codes] = {}
-        parsed: dict[str | None, list[str]] = {}
-        for i, facet in enumerate(MULTI, start=1):
-            values = []
-            for text in columns[i]:
-                found = parsed.get(text)
-                if found is None:
-                    found = parsed[text] = _as_list(text)
-                values.append(found)
-            self.columns[facet] = _Codes(values, multi=True)
-        for i, facet in enumerate(SINGLE, start=1 + len(MULTI)):
-            self.columns[facet] = _Codes(columns[i], multi=False)
-        rest = columns[1 + len(MULTI) + len(singles) :]
-        price, hours_min, hours_max, rating, enrollments, start, first_seen = rest
-        self.price = _floats(price)
-        self.hours = _floats(
-            hi if hi is not None else lo for lo, hi in zip(hours_min, hours_max, strict=True)
-        )
-        self.rating = _floats(rating)
-        self.enrollments = _floats(enrollments)
-        cache: dict[Any, float | None] = {}
-        self.start = _floats(_cached_ordinal(v, cache) for v in start)
-        self.first_seen = _floats(_cached_ordinal(v, cache) for v in first_seen)
-        self.fts_cache: OrderedDict[str, tuple[np.ndarray, np.ndarray | None]] = OrderedDict()
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 10
+        del rows
+        ids, joined, provider, lists, price, hours, rating, enrollments, start, first_seen = columns
+        codes: dict[str, _Codes] = {}
+        where, distinct = _distinct(joined)
+        parts = [json.loads(text) for text in distinct]
+        for i, facet in enumerate(JOINED):
+            codes[facet] = _Codes.single(where, [part[i] for part in parts])
+        codes["provider"] = _Codes.single(*_distinct(provider))
+        where, distinct = _distinct(lists)
+        parts = [json.loads(text) if text else [[]] * len(MULTI) for text in distinct]
+        for i, facet in enumerate(MULTI):
+            values = [[v for v in part[i] or () if v is not None] for part in parts]
+            codes[facet] = _Codes.multi_valued(where, values)
+        numbers = {
+            "price": _floats(price),
+            "hours": _floats(hours),
+            "rating": _floats(rating),
+            "enrollments": _floats(enrollments),
+            "start": _days(start),
+            "first_seen": _days(first_seen),
+        }
+        ordered = {facet: codes[facet] for facet in FACETS}
+        return cls(version, np.asarray(ids, dtype=np.int64), ordered, numbers)
+
+    # -- kept on disk beside an SQLite catalog, so a restart need not read it again ----
+
+    def save(self, path: Path, stamp: str) -> None:
+        """Write atomically (a reader sees the old file or the new one); best effort."""
+        arrays: dict[str, Any] = {"stamp": np.array(stamp), "ids": self.ids}
+        arrays["vocab"] = np.array(json.dumps({f: c.vocab for f, c in self.columns.items()}))
+        for facet, col in self.columns.items():
+            arrays[f"codes_{facet}"] = col.codes
+            if col.multi:
+                arrays[f"owner_{facet}"] = col.owner
+        for name in self.NUMBERS:
+            arrays[name] = getattr(self, name)
+        tmp = None
+        try:
+            with tempfile.NamedTemporaryFile(
+                dir=path.parent, prefix=path.name, suffix=".tmp", delete=False
+            ) as handle:
+                tmp = Path(handle.name)
+                np.savez(handle, **arrays)
+            os.replace(tmp, path)
+        except OSError:  # a read-only folder, a full disk: the next start reads the catalog
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, path: Path, stamp: str, version: int) -> Snapshot | None:
+        """The snapshot saved for ``stamp``, or None (missing, stale, unreadable, damaged)."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if str(data["stamp"]) != stamp:
+                    return None
+                arrays = {name: data[name] for name in data.files}
+            ids = arrays["ids"]
+            vocab = json.loads(str(arrays["vocab"]))
+            columns = {}
+            for facet in FACETS:
+                codes = arrays[f"codes_{facet}"]
+                owner = arrays[f"owner_{facet}"] if facet in MULTI else None
+                if not _in_range(codes, -1 if owner is None else 0, len(vocab[facet])):
+                    return None
+                if owner is None and len(codes) != len(ids):
+                    return None
+                if owner is not None and not (
+                    len(owner) == len(codes) and _in_range(owner, 0, len(ids))
+                ):
+                    return None
+                columns[facet] = _Codes(codes, vocab[facet], owner)
+            numbers = {name: arrays[name] for name in cls.NUMBERS}
+            if any(len(values) != len(ids) for values in numbers.values()):
+                return None
+            return cls(version, ids, columns, numbers)
+        except Exception:  # missing, damaged, of another layout: read from the catalog
+            return None
 
     def positions(self, ids: np.ndarray) -> np.ndarray:
         pos = np.searchsorted(self.ids, ids)
@@ -360,21 +311,21 @@ class Snapshot:
         return pos[ok]
 
 
-def _as_list(value: Any) -> list[str]:
+def _as_list(value: Any) -> list[Any]:
     if isinstance(value, str):  # JSON stored as text by some drivers
         value = json.loads(value)
     return list(value or [])
 
 
-def _floats(values: Any) -> np.ndarray:
+def _floats(values: Sequence[Any]) -> np.ndarray:
     """Floats with NaN for None (numpy converts None to NaN for a float array)."""
-    return np.array(list(values), dtype=np.float64)
+    return np.array(values, dtype=np.float64)
 
 
-def _cached_ordinal(value: Any, cache: dict[Any, float | None]) -> float | None:
-    if value not in cache:
-        cache[value] = _ordinal(value)
-    return cache[value]
+def _days(values: Sequence[Any]) -> np.ndarray:
+    """Days since 1970-01-01 (NaN if unknown), each distinct date or time parsed once."""
+    where, distinct = _distinct(values)
+    return _floats([_ordinal(v) for v in distinct] or [None])[where]
 
 
 def _ordinal(value: Any) -> float | None:
@@ -412,6 +363,24 @@ def _fetch(conn: Any, sql: str, param: str) -> list[Any]:
         cursor.close()
 
 
+SNAPSHOT_FORMAT = 1  # raise when the saved arrays change meaning: older files are read again
+
+
+def _in_range(values: np.ndarray, low: int, high: int) -> bool:
+    """Every value in [low, high) (a damaged file must not index past a vocabulary)."""
+    return not len(values) or (int(values.min()) >= low and int(values.max()) < high)
+
+
+def snapshot_file(engine: Engine) -> Path | None:
+    """Where an SQLite catalog's snapshot is kept: beside its file, so it goes with it.
+    None for PostgreSQL and in-memory catalogs (the snapshot is only held in memory)."""
+    database = engine.url.database
+    if not is_sqlite(engine) or not database or database == ":memory:":
+        return None
+    file = Path(database).expanduser()
+    return file.with_name(file.name + "-snapshot.npz")
+
+
 class Searcher:
     """Runs queries against one engine, keeping the snapshot current."""
 
@@ -428,9 +397,36 @@ class Searcher:
             with self._lock:
                 snap = self._snapshot
                 if snap is None or snap.version != version:
-                    snap = Snapshot(self.engine, version)
+                    snap = self._load_or_read(version)
                     self._snapshot = snap
         return snap
+
+    def _load_or_read(self, version: int) -> Snapshot:
+        """From the file beside an SQLite catalog when it was saved for this very catalog
+        state (a restart: milliseconds), else read from the catalog and saved there."""
+        path = snapshot_file(self.engine)
+        if path is None:
+            return Snapshot.read(self.engine, version)
+        stamp = self._stamp(version)
+        snap = Snapshot.load(path, stamp, version)
+        if snap is None:
+            snap = Snapshot.read(self.engine, version)
+            snap.save(path, stamp)
+        return snap
+
+    def _stamp(self, version: int) -> str:
+        """What identifies the catalog state a saved snapshot is for: the version counter,
+        and, for a catalog deleted and made anew at the same path (its counter starts over),
+        the count and id range of its courses and when its first course was seen (courses
+        are never deleted)."""
+        with self.engine.connect() as conn:
+            count, low, high = conn.execute(
+                sa.text("SELECT count(*), min(id), max(id) FROM course")
+            ).one()
+            first = conn.execute(
+                sa.text("SELECT first_seen FROM course WHERE id = :id"), {"id": low}
+            ).scalar()
+        return json.dumps([SNAPSHOT_FORMAT, version, count, low, high, str(first)])
 
     def known_values(self, facet: str) -> list[str]:
         return list(self.snapshot().columns[facet].vocab)

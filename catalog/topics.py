@@ -22,7 +22,8 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -268,14 +269,15 @@ class Taxonomy:
         }
         self._by_slug = {topic.slug: topic for topic in self.topics}
         self._order = {topic.slug: i for i, topic in enumerate(self.topics)}
-        self._index = _KeywordIndex()
-        self._index.add("", "exclude", exclude)
+        self._exclude = tuple(exclude)
+        for keyword in chain(
+            self._exclude,
+            *((*t.keywords, *t.weak_keywords, *t.generic_keywords, *t.veto) for t in self.topics),
+        ):
+            if not _WORD.search(fold(keyword)):  # what _compile_keyword refuses, checked now
+                raise TaxonomyError(f"keyword {keyword!r} has no letters or digits")
         self._categories: dict[str, dict[str, set[str]]] = {"strong": {}, "weak": {}, "generic": {}}
         for topic in self.topics:
-            self._index.add(topic.slug, "strong", topic.keywords)
-            self._index.add(topic.slug, "weak", topic.weak_keywords)
-            self._index.add(topic.slug, "generic", topic.generic_keywords)
-            self._index.add(topic.slug, "veto", topic.veto)
             for tier, values in (
                 ("strong", topic.categories),
                 ("weak", topic.weak_categories),
@@ -287,6 +289,19 @@ class Taxonomy:
             t.slug for t in self.topics if t.generic_keywords or t.generic_categories
         }
         self._explain_cached = lru_cache(maxsize=256)(self._explain_cached)  # type: ignore[method-assign]
+
+    @cached_property
+    def _index(self) -> _KeywordIndex:
+        """The compiled keywords (~850 regular expressions, ~0.3 s): built on the first
+        classification, not for a front end that only lists slugs and labels."""
+        index = _KeywordIndex()
+        index.add("", "exclude", self._exclude)
+        for topic in self.topics:
+            index.add(topic.slug, "strong", topic.keywords)
+            index.add(topic.slug, "weak", topic.weak_keywords)
+            index.add(topic.slug, "generic", topic.generic_keywords)
+            index.add(topic.slug, "veto", topic.veto)
+        return index
 
     @property
     def slugs(self) -> list[str]:

@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections import Counter
 from datetime import date
+from pathlib import Path
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 
 from catalog import db
+from catalog import search as search_module
+from catalog.bootstrap import open_catalog
 from catalog.record import CourseRecord
 from catalog.refresh import import_records
-from catalog.search import FacetValue, Query, QueryError, Searcher, search
+from catalog.search import (
+    MULTI,
+    SINGLE,
+    FacetValue,
+    Query,
+    QueryError,
+    Searcher,
+    _as_list,
+    fetch_rows,
+    search,
+    snapshot_sql,
+)
 
 HOSTILE = [
     '"',
@@ -199,9 +217,147 @@ def test_snapshot_reloads_after_writes(filled: sa.Engine) -> None:
     assert searcher.search(Query()).total == 6
 
 
+def test_snapshot_columns_are_the_course_rows(engine: sa.Engine) -> None:
+    """Every facet's codes, counts and value order (first appearance by id) and every
+    number, checked against the rows read one by one; shared and empty lists, nulls."""
+    extra = [
+        rec("a", "A", topics=["nlp", "machine-learning"], languages=["de", "en"], cost=None,
+            hours_min=5.0, rating=None, level=None, start_date=date(2027, 1, 2)),
+        rec("b", "B", topics=["nlp", "machine-learning"], languages=[], provider=None,
+            hours_min=3.0, hours_max=8.0, enrollments=1200),
+        rec("c", "C", topics=[], languages=["fr"], cost="subscription", pace="self_paced",
+            start_date=date(2027, 1, 2)),
+        # values no vocabulary allows, as an import could bring them: read back exactly
+        rec("d", "D", level='x\t"y",\\ ü]', provider="A\tB, \"C\"", topics=['[\t"]']),
+    ]  # fmt: skip
+    import_records(engine, "t", [*sample(), *extra], full=True)
+    snap = Searcher(engine).snapshot()
+    cols = "id, topics, languages, sources, cost, certificate, level, kind, provider, pace, status"
+    with engine.connect() as conn:
+        rows = [
+            r._asdict() for r in conn.execute(sa.text(f"SELECT {cols} FROM course ORDER BY id"))
+        ]
+        numbers = conn.execute(
+            sa.text(
+                "SELECT price_eur, hours_min, hours_max, rating, enrollments "
+                "FROM course ORDER BY id"
+            )
+        ).all()
+    assert snap.ids.tolist() == [r["id"] for r in rows]
+    rng = np.random.default_rng(7)
+    for facet, column in {**MULTI, **SINGLE}.items():
+        per_row = [_as_list(r[column]) if facet in MULTI else [r[column]] for r in rows]
+        values = [v for vals in per_row for v in vals if v is not None]
+        codes = snap.columns[facet]
+        assert codes.vocab == list(dict.fromkeys(values)), facet
+        for _ in range(3):
+            mask = rng.random(len(rows)) < 0.5
+            expected = Counter(v for vals, m in zip(per_row, mask, strict=True) if m for v in vals)
+            got = codes.counts(mask)
+            assert {v: int(got[i]) for i, v in enumerate(codes.vocab) if got[i]} == {
+                k: n for k, n in expected.items() if k is not None
+            }, facet
+    price, hours_min, hours_max, rating, enrollments = (
+        np.array(c, dtype=float) for c in zip(*numbers, strict=True)
+    )
+    for got, want in (
+        (snap.price, price),
+        (snap.hours, np.where(np.isnan(hours_max), hours_min, hours_max)),
+        (snap.rating, rating),
+        (snap.enrollments, enrollments),
+    ):
+        assert np.array_equal(got, want, equal_nan=True)
+    titled = {r["title"]: i for i, r in enumerate(fetch_rows(engine, snap.ids.tolist()))}
+    assert (
+        snap.start[titled["A"]] == snap.start[titled["C"]] == date(2027, 1, 2).toordinal() - 719163
+    )
+    assert np.isnan(snap.start[titled["B"]])
+
+
+def test_snapshot_reads_only_its_covering_index_on_sqlite(engine: sa.Engine) -> None:
+    """Migration 0003's index must hold every column the snapshot reads; otherwise SQLite
+    goes back to scanning every wide course page (a new snapshot column needs a migration)."""
+    if not db.is_sqlite(engine):
+        pytest.skip("PostgreSQL has no snapshot index (see migration 0003)")
+    with engine.connect() as conn:
+        plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + snapshot_sql("sqlite")).all()
+    assert [row[-1] for row in plan] == ["SCAN course USING COVERING INDEX ix_course_snapshot"]
+
+
+def test_a_restart_loads_the_saved_snapshot_only_for_the_same_catalog_state(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not db_url.startswith("sqlite"):
+        pytest.skip("only an SQLite catalog keeps its snapshot on disk")
+    engine = open_catalog(db_url, seed=False)
+    import_records(engine, "t", sample(), full=True)
+    before = search(engine, Query(costs=("free",), sort="duration"))
+    path = search_module.snapshot_file(engine)
+    assert path is not None and path.exists()
+    engine.dispose()
+
+    def unread(dialect: str) -> str:
+        raise AssertionError("the snapshot was read from the catalog, not loaded")
+
+    # A new process on the same catalog: loaded, with the same answers.
+    restarted = open_catalog(db_url, seed=False)
+    with monkeypatch.context() as patched:
+        patched.setattr(search_module, "snapshot_sql", unread)
+        again = Searcher(restarted).search(Query(costs=("free",), sort="duration"))
+    assert (again.total, again.rows, again.facets) == (before.total, before.rows, before.facets)
+
+    # A write makes it stale: read again (and saved for the next start).
+    import_records(restarted, "u", [CourseRecord(source="u", source_id="1", title="New AI")])
+    assert Searcher(restarted).search(Query()).total == 6
+    # A damaged file is read around, then replaced.
+    path.write_bytes(b"PK\x03\x04 not a snapshot")
+    assert Searcher(restarted).search(Query()).total == 6
+    with monkeypatch.context() as patched:
+        patched.setattr(search_module, "snapshot_sql", unread)
+        assert Searcher(restarted).search(Query()).total == 6
+    with restarted.connect() as conn:
+        version = db.catalog_version(conn)
+    restarted.dispose()
+
+    # The catalog deleted and made anew at the same path: same version number, same
+    # number of courses and ids, other courses.
+    for name in ("catalog.sqlite3", "catalog.sqlite3-wal", "catalog.sqlite3-shm"):
+        (tmp_path / name).unlink(missing_ok=name != "catalog.sqlite3")
+    anew = open_catalog(db_url, seed=False)
+    other = [rec(r.source_id, "Other " + r.title, provider="Other Academy") for r in sample()]
+    import_records(anew, "t", other, full=True)
+    import_records(anew, "u", [CourseRecord(source="u", source_id="1", title="New AI")])
+    with anew.connect() as conn:
+        assert db.catalog_version(conn) == version
+    providers = Searcher(anew).search(Query()).facets["provider"]
+    assert providers == [FacetValue("Other Academy", 5)]
+    anew.dispose()
+
+
 def test_upgrade_is_idempotent_and_at_head(engine: sa.Engine) -> None:
     db.upgrade(engine)
     assert db.current_revision(engine) == db.head_revision(engine)
+    assert db.head_revision(engine) == db.SCHEMA_HEAD  # what a start compares with
+
+
+def test_a_start_upgrades_an_older_catalog_and_skips_alembic_on_a_current_one(
+    db_url: str,
+) -> None:
+    older = db.make_engine(db_url)
+    db.upgrade(older, "0001")
+    older.dispose()
+    engine = open_catalog(db_url, seed=False)
+    assert db.current_revision(engine) == db.head_revision(engine)
+    engine.dispose()
+    # Where the schema is current, a start reads one row instead of loading Alembic.
+    probe = (
+        "import sys; from catalog.bootstrap import open_catalog; "
+        f"open_catalog({db_url!r}, seed=False).dispose(); print('alembic' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "False"), done.stderr
 
 
 def test_empty_catalog_searches(engine: sa.Engine) -> None:

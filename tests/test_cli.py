@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from catalog.db import SCHEMA_HEAD
+
 RECORD_FIELDS = (
     "id", "source", "source_id", "title", "provider", "platform", "kind", "topics", "level",
     "languages", "price_eur", "certificate", "hours_min", "hours_max", "pace", "rating",
@@ -100,22 +102,34 @@ def test_unwritable_data_dir_is_one_line(tmp_path: Path) -> None:
 def test_db_upgrade_and_stats(home: dict[str, str]) -> None:
     done = cli("db", "upgrade", env=home)
     assert done.returncode == 0, done.stderr
-    versions = Path(__file__).resolve().parents[1] / "catalog" / "migrations" / "versions"
-    head = max(p.name[:4] for p in versions.glob("[0-9]*.py"))
-    assert f"schema at {head} (was empty)" in done.stdout
+    assert f"schema at {SCHEMA_HEAD} (was empty)" in done.stdout
     done = cli("stats", env=home)
     assert done.returncode == 0, done.stderr
     assert "curated" in done.stdout
     assert "certification" in done.stdout
 
 
+def test_the_command_line_loads_no_search_engine_until_a_command_needs_it() -> None:
+    """`courseradar serve` starts Streamlit first and the app's libraries after, while the
+    browser loads the page; `--help` and friends answer without them too."""
+    heavy = ("numpy", "pandas", "sqlmodel", "alembic", "streamlit", "catalog.search")
+    probe = f"import sys, catalog.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert (done.returncode, done.stdout.strip()) == (0, "[]"), done.stderr
+
+
 def test_serve_starts_without_prompting_on_a_fresh_machine(
     home: dict[str, str], tmp_path: Path
 ) -> None:
-    """A first start must not stop at Streamlit's interactive e-mail prompt."""
+    """A first start must not stop at Streamlit's interactive e-mail prompt; it upgrades
+    and seeds the new catalog, and prepares the search snapshot before anyone visits."""
     import socket
     import time
     import urllib.request
+
+    import sqlalchemy as sa
+
+    catalog_file = Path(home["COURSERADAR_DATA_DIR"]) / "catalog.sqlite3"
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -138,6 +152,18 @@ def test_serve_starts_without_prompting_on_a_fresh_machine(
                 assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
                 assert time.monotonic() < deadline, "the app did not come up"
                 time.sleep(0.5)
+        snapshot = catalog_file.with_name(catalog_file.name + "-snapshot.npz")
+        while not snapshot.exists():  # the warm-up's work, saved beside the catalog
+            assert time.monotonic() < deadline, "no search snapshot without a visitor"
+            time.sleep(0.2)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    engine = sa.create_engine(f"sqlite:///{catalog_file}")
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == (
+            SCHEMA_HEAD
+        )
+        curated = "SELECT count(*) FROM course WHERE source = 'curated'"
+        assert conn.execute(sa.text(curated)).scalar() > 50
+    engine.dispose()

@@ -61,7 +61,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
-        start_new_session=True,  # serve starts streamlit as a child: stop the whole group
+        start_new_session=True,  # stop the whole group, anything serve started included
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -114,6 +114,8 @@ def test_load_taxonomy_from_another_file(tmp_path: Path) -> None:
             "duplicate",
         ),
         ("[exclude]\nphrases = []\n", "no topics"),
+        # refused when the file is read, though keywords are compiled on first use
+        ('[[topics]]\nslug = "x"\nlabel_en = "X"\nlabel_de = "X"\nveto = ["*-*"]\n', "no letters"),
     ],
 )
 def test_malformed_taxonomy_is_refused(tmp_path: Path, body: str, message: str) -> None:

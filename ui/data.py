@@ -45,6 +45,22 @@ def version() -> int:
         return db.catalog_version(conn)
 
 
+def warm_up() -> None:
+    """Load what the first page needs before a browser asks for it: the libraries the
+    pages import, the taxonomy and the catalog's search snapshot. ``courseradar serve``
+    runs this in a thread while Streamlit starts and the browser loads the page, so the
+    first visitor's run finds it done (or waits for the part still under way)."""
+    import importlib
+
+    from catalog.topics import default_taxonomy
+
+    # The search page's imports; pyarrow is what st.dataframe sends the rows as.
+    for module in ("ui.render", "catalog.shortlists", "catalog.i18n", "pyarrow"):
+        importlib.import_module(module)
+    default_taxonomy()
+    searcher_for(engine()).snapshot()
+
+
 @st.cache_data(show_spinner=False)
 def known_topics(catalog_version: int, url: str) -> list[str]:
     from catalog.topics import default_taxonomy

@@ -6,9 +6,10 @@ database at Alembic revision 0001 (the first release), fills it the way the firs
 did (the curated starter set, refreshed and imported courses, shortlists with notes,
 saved searches, refresh runs) plus rows written straight into every table of that
 schema, upgrades to head and compares every row of every table that existed at 0001,
-column by column. It is written for any head: today head is 0001, so it also checks that
-`db upgrade` run twice changes nothing and that user rows survive a re-import of a changed
-curated catalog (what an upgrade that ships new curated facts does).
+column by column. It is written for any head (today 0003, which adds the search snapshot's
+index). It also checks that `db upgrade` run twice changes nothing and that user rows
+survive a re-import of a changed curated catalog (what an upgrade that ships new curated
+facts does).
 
 The library fill uses today's code on the 0001 schema; should a later release's code no
 longer write a 0001 database, replace that part by rows written with the 0001 reflection
