@@ -362,7 +362,8 @@ def run_refresh(report: Report) -> None:
         "## Refresh of every source",
         "",
         "All nine sources replayed from the recorded responses (../shared/realdata and "
-        f"tests/fixtures) by a local server in another process, one port per source, "
+        f"tests/fixtures) by a local server in another process, one port per host (a "
+        "source's several sites, like the six Xikolo platforms, on ports of their own), "
         f"{refresh_bench.LATENCY * 1000:.0f} ms added to every answer; "
         "`refresh_sources` (all sources concurrently, as `courseradar refresh`) through one "
         "PoliteFetcher with its HTTP cache on disk, into an empty SQLite catalog. The "

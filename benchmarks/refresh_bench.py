@@ -1,9 +1,10 @@
 """Refresh of every source from recorded responses, twice: a first run and an incremental one.
 
 The real responses in ../shared/realdata and the hand-built fixtures in tests/fixtures are
-served by :mod:`benchmarks.replay_server` (another process; one port per source, as each
-source is a host of its own) with 50 ms added to every answer. All sources are refreshed
-by :func:`catalog.refresh.refresh_sources` (concurrently, as ``courseradar refresh`` does)
+served by :mod:`benchmarks.replay_server` (another process; one port per host, so the
+hosts of one source, like the six Xikolo platforms, are paced apart as they are live) with
+50 ms added to every answer. All sources are refreshed by
+:func:`catalog.refresh.refresh_sources` (concurrently, as ``courseradar refresh`` does)
 through one :class:`~scrapers.http.PoliteFetcher` with its HTTP cache on disk, into an
 empty SQLite catalog; then again with a new fetcher on the same cache, as next week's
 scheduled run would.
@@ -157,7 +158,7 @@ def plans() -> dict[str, dict[str, Any]]:
             ],
             "endpoints": {"start": "@base/api/v1/courses/?platform=ocw&limit=100", "site": "@base"},
         },
-        "schemaorg": {
+        "schemaorg": {  # three sites, as live: KI-Campus, openHPI and NBIS
             "routes": [
                 _route(
                     "/sitemap.xml",
@@ -165,30 +166,40 @@ def plans() -> dict[str, dict[str, Any]]:
                     "application/xml",
                     rewrite={"https://ki-campus.org": "@base"},
                 ),
-                _route("/courses", f / "schemaorg/openhpi_listing.html", HTML, rewrite=hpi),
                 *(
                     _route(f"/courses/{slug}", f / "schemaorg/kicampus_course_page.html", HTML)
-                    for slug in schemaorg_pages
-                ),
-                _route(
-                    "/nbis/courses.jsonld",
-                    r / "schemaorg-course-other/nbis_course_instances_jsonld.json",
-                    "application/ld+json",
+                    for slug in schemaorg_pages[:2]
                 ),
             ],
+            "sites": {
+                "openhpi": [
+                    _route("/courses", f / "schemaorg/openhpi_listing.html", HTML, rewrite=hpi),
+                    *(
+                        _route(f"/courses/{slug}", f / "schemaorg/kicampus_course_page.html", HTML)
+                        for slug in schemaorg_pages[2:]
+                    ),
+                ],
+                "nbis": [
+                    _route(
+                        "/nbis/courses.jsonld",
+                        r / "schemaorg-course-other/nbis_course_instances_jsonld.json",
+                        "application/ld+json",
+                    ),
+                ],
+            },
             "endpoints": {
                 "kicampus_sitemap": "@base/sitemap.xml",
-                "openhpi_courses": "@base/courses",
-                "nbis": "@base/nbis/courses.jsonld",
+                "openhpi_courses": "@openhpi/courses",
+                "nbis": "@nbis/nbis/courses.jsonld",
             },
         },
-        "xikolo": {  # openHPI at the root, the other platforms under a prefix, empty
+        "xikolo": {  # openHPI, and the other platforms each on a site of its own, empty
             "routes": [
                 _route("/api/v2/courses?page[number]=2", EMPTY_XIKOLO, VND),
                 _route("/api/v2/courses", f / "xikolo/openhpi_courses.json", VND, rewrite=hpi),
-                *(_route(f"/{key}/api/v2/courses", EMPTY_XIKOLO, VND) for key in XIKOLO_OTHERS),
             ],
-            "endpoints": {"openhpi": "@base", **{key: f"@base/{key}" for key in XIKOLO_OTHERS}},
+            "sites": {key: [_route("/api/v2/courses", EMPTY_XIKOLO, VND)] for key in XIKOLO_OTHERS},
+            "endpoints": {"openhpi": "@base", **{key: f"@{key}" for key in XIKOLO_OTHERS}},
         },
     }
 
@@ -237,7 +248,10 @@ class ReplayServer:
 @contextmanager
 def replay_server(latency: float = LATENCY) -> Iterator[tuple[ReplayServer, dict[str, Any]]]:
     plan = plans()
-    server = ReplayServer({name: p["routes"] for name, p in plan.items()}, latency)
+    sites = {name: p["routes"] for name, p in plan.items()}
+    for name, p in plan.items():  # a source's other hosts, one port each as live
+        sites.update({f"{name}@{site}": routes for site, routes in p.get("sites", {}).items()})
+    server = ReplayServer(sites, latency)
     try:
         yield server, plan
     finally:
@@ -283,8 +297,11 @@ def _refresh_all(
     fetcher = PoliteFetcher(cache_path=cache)
     scrapers = {}
     for name, p in plan.items():
-        base = server.base(name)
-        endpoints = {k: v.replace("@base", base) for k, v in p["endpoints"].items()}
+        endpoints = {}
+        for key, value in p["endpoints"].items():
+            for site in p.get("sites", {}):  # "@openhpi/courses": that site's own port
+                value = value.replace(f"@{site}", server.base(f"{name}@{site}"))
+            endpoints[key] = value.replace("@base", server.base(name))
         scrapers[name] = scraper_class(name)(endpoints, **p.get("options", {}))
     before = server.counts()
     t0, c0 = time.perf_counter(), time.process_time()
