@@ -48,8 +48,8 @@ def version() -> int:
 def warm_up() -> None:
     """Load what the first page needs before a browser asks for it: the libraries the
     pages import, the taxonomy and the catalog's search snapshot. ``courseradar serve``
-    runs this in a thread while Streamlit starts and the browser loads the page, so the
-    first visitor's run finds it done (or waits for the part still under way)."""
+    runs this in a thread once Streamlit listens, while the browser loads the page, so
+    the first visitor's run finds it done (or waits for the part still under way)."""
     import importlib
 
     from catalog.topics import default_taxonomy

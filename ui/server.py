@@ -5,9 +5,9 @@ Why in this process: started as a child (``python -m streamlit run``), Streamlit
 second interpreter and imported again all that serve had imported to open the catalog, and
 the app's first run then opened the catalog, loaded its libraries and built the search
 snapshot while the first visitor waited. Here the catalog is upgraded and seeded once,
-before anything listens (a problem ends the command in one line), and a thread loads what
-the first page needs (libraries, taxonomy, search snapshot) while Streamlit starts and the
-browser loads the page.
+before anything listens (a problem ends the command in one line), and once Streamlit
+listens a thread loads what the first page needs (libraries, taxonomy, search snapshot)
+while the browser loads the page.
 """
 
 from __future__ import annotations
