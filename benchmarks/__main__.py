@@ -58,20 +58,25 @@ BOUNDS = """\
 - **Snapshot load** (first search after the catalog changed): reading the facet columns
   of 100k wide rows (~0.5 s of SQLite scanning ~280 MB of course pages, the rest
   building integer codes and float arrays).
-- **Bulk load (6,000-7,000/s against 20,000/s).** CPU-bound, 14-16 s for 100k: Python per record
-  ~7 s (record to dict, canonical JSON and sha1 ~2.5 s, the merged course row and its
-  search text ~2 s, row tuples), SQLite inserts of courses, listings and events ~4 s, the
-  FTS5 index ~2.5-3.5 s, commit and WAL checkpoint ~1-2 s. A course costs ~5.5 KB on disk
-  (its description is kept in the course, in the listing's record JSON and, 500
-  characters of it, in the search text), ~630 MB for 100k, written twice (WAL, then
-  checkpoint). 20,000/s means 5 s for 100k: less than FTS5 plus the inserts take alone on
-  this machine; it would take writing less per course, which is a format decision.
-- **Memory of an import.** The import stage itself holds ~150 MB (SQLite page cache 64
-  MiB, the FTS5 term hash 16 MiB, the source's listing index, one step of 2,000 serialised
-  records); the rest of the peak is the 100k input records, which the caller holds in a
-  list (~340 MB here; `courseradar import` and a refresh collect all records before they
-  import). Under 300 MB needs the records streamed from the file or the pages into the
-  import.
+- **Bulk load (~10,000-12,000/s against 20,000/s).** The database's own work: *SQLite
+  alone*, handed the very rows our load wrote, takes ~7 s for 100k on this machine
+  (~14,000/s): the inserts of courses, listings and events ~2 s, the FTS5 index ~2.5-3 s
+  (~0.5 s of it the 3-letter prefix index), commit and WAL checkpoint ~1 s. Our Python
+  per course (record to dict, canonical JSON with orjson and its sha1, the merged row
+  and its search text, ~4.5 s CPU for 100k) runs mostly on a second thread while SQLite
+  builds the previous step's full-text index, so the load is ~1.2x that baseline.
+  20,000/s means 5 s for 100k, less than SQLite alone needs for these rows: a course is
+  ~4.9 KB on disk (its description in the course, in the listing's record JSON and, 500
+  characters of it, in the search text). Getting there means writing less per course
+  (one copy of the description, a shorter indexed text, no prefix index), a format and
+  search-quality decision. 16 KiB pages (new catalogs) made the inserts a third cheaper
+  than 4 KiB pages, where two ~2 KB course rows rarely shared a page.
+- **Memory of an import.** The import stage reads its input step by step (2,000
+  records): SQLite's page cache (64 MiB), the FTS5 term hash (16 MiB), the source's
+  listing index and two steps of serialised records, ~200 MB in all with the
+  interpreter and libraries. A caller that builds a list of all 100k records first adds
+  ~340 MB (the *RSS with the input in memory* column); `courseradar import` (CSV, JSON
+  Lines) streams. A JSON array file is parsed whole, so large files should be JSON Lines.
 - **Refresh against the floor.** Our CPU, on one core: the sources run concurrently and
   their network waits are hidden (the first run takes as long with 0 ms latency as with
   50 ms), so the first run is its CPU, ~2-2.5 s: parsing ~0.5 s (BeautifulSoup on
