@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -187,7 +188,7 @@ def baseline(conn: sa.Connection, q: Query) -> tuple[int, list[int], dict[str, d
             sql = f"SELECT j.value, count(*) FROM m m2, {_elements(conn, f'm2.{col}')} GROUP BY 1"
         else:
             sql = f"SELECT {col}, count(*) FROM m WHERE {col} IS NOT NULL GROUP BY 1"
-        facets[facet] = dict(conn.exec_driver_sql(sql).all())  # type: ignore[arg-type]
+        facets[facet] = dict(conn.exec_driver_sql(sql).all())
         if selected:
             select_into(where, params)
     conn.commit()  # PostgreSQL: end the transaction, as a request would
@@ -275,7 +276,7 @@ class DatasetteClient:
     def close(self) -> None:
         for db in self.ds.databases.values():
             db.close()
-        self.ds.executor.shutdown(wait=True)  # type: ignore[union-attr]
+        self.ds.executor.shutdown(wait=True)
         self.loop.close()
 
 
@@ -320,11 +321,9 @@ def run(
     try:
         with engine.connect() as conn:
             for name, q in QUERIES:
-                ours_t, ours = _timed(lambda q=q: fresh(q), repeat)
-                warm_t, _ = _timed(lambda q=q: searcher.search(q), repeat)
-                base_t, (total, _ids, facets) = _timed(
-                    lambda q=q: baseline(conn, q), baseline_repeat
-                )
+                ours_t, ours = _timed(partial(fresh, q), repeat)
+                warm_t, _ = _timed(partial(searcher.search, q), repeat)
+                base_t, (total, _ids, facets) = _timed(partial(baseline, conn, q), baseline_repeat)
                 if ours.total != total:
                     raise AssertionError(f"{name}: totals differ, ours {ours.total} vs SQL {total}")
                 for facet in ("cost", "language", "topic"):
@@ -334,7 +333,7 @@ def run(
                         raise AssertionError(f"{name}: {facet} counts differ")
                 timing = Timing(name, ours_t[1:], base_t[1:], total, warm=warm_t[1:])
                 if client is not None:
-                    ds_t, answer = _timed(lambda q=q: client.get(q), datasette_repeat)
+                    ds_t, answer = _timed(partial(client.get, q), datasette_repeat)
                     got = answer.get("filtered_table_rows_count")
                     if got != total:
                         raise AssertionError(f"{name}: datasette counted {got}, ours {total}")
