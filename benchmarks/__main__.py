@@ -171,6 +171,12 @@ def bulk_load(url: str, n: int, *mode: str) -> dict[str, Any]:
     return figures
 
 
+def remove_catalog(path: Path) -> None:
+    """An SQLite catalog and what lies beside it (WAL, shared memory, saved snapshot)."""
+    for found in (path, *path.parent.glob(path.name + "-*")):
+        found.unlink(missing_ok=True)
+
+
 def fmt(value: float, digits: int = 1) -> str:
     return "n/a" if value is None or math.isnan(value) else f"{value:,.{digits}f}"
 
@@ -237,14 +243,11 @@ def run_search(report: Report, workspace: Path, sizes: list[int], pg_url: str | 
             streamed: dict[str, Any] = {}
             if name == "SQLite":
                 scratch = workspace / "scratch.sqlite3"
-                for path in (scratch, *scratch.parent.glob(scratch.name + "-*")):
-                    path.unlink(missing_ok=True)
+                remove_catalog(scratch)
                 base = bulk_load(f"sqlite:///{scratch}", n, "--floor", url.split("///", 1)[1])
-                for path in (scratch, *scratch.parent.glob(scratch.name + "-*")):
-                    path.unlink(missing_ok=True)
+                remove_catalog(scratch)
                 streamed = bulk_load(f"sqlite:///{scratch}", n, "--stream")
-                for path in (scratch, *scratch.parent.glob(scratch.name + "-*")):
-                    path.unlink(missing_ok=True)
+                remove_catalog(scratch)
             nan = math.nan
             report.add(
                 f"| {n:,} | {name} | {n / f['load_s']:,.0f} | {n / f['load_cpu_s']:,.0f} "

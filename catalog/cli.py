@@ -159,7 +159,7 @@ def search(
 
         sys.stdout.write(to_csv(result.rows).decode("utf-8-sig"))
         return
-    from catalog.i18n import describe
+    from catalog.i18n import describe, hours_text
 
     table = Table(title=describe(query, result.total), title_justify="left")
     for column in ("id", "title", "provider", "cost", "EUR", "certificate", "level", "lang", "h"):
@@ -174,7 +174,7 @@ def search(
             row["certificate"] or "",
             row["level"] or "",
             ",".join(row["languages"]),
-            _hours(row),
+            hours_text(row, dash="-"),
         )
         table.add_row(*(_plain(c) for c in cells))
     out.print(table)
@@ -185,15 +185,6 @@ def _plain(value: str) -> Any:
     from rich.text import Text
 
     return Text(value)
-
-
-def _hours(row: dict[str, Any]) -> str:
-    lo, hi = row.get("hours_min"), row.get("hours_max")
-    if lo is None and hi is None:
-        return ""
-    if lo is None or hi is None or lo == hi:
-        return f"{(hi if hi is not None else lo):g}"
-    return f"{lo:g}-{hi:g}"
 
 
 # -- serve, db, stats -----------------------------------------------------------------

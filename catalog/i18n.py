@@ -134,6 +134,16 @@ def value_label(facet: str, value: str, lang: str = "en") -> str:
     return VALUE_LABELS.get(facet, {}).get(value, {}).get(lang, value)
 
 
+def hours_text(row: dict[str, Any], dash: str = "–") -> str:
+    """A course's total hours, "12" or "10–20" (``dash`` "-" where only ASCII will do)."""
+    lo, hi = row.get("hours_min"), row.get("hours_max")
+    if lo is None and hi is None:
+        return ""
+    if lo is None or hi is None or lo == hi:
+        return f"{(hi if hi is not None else lo):g}"
+    return f"{lo:g}{dash}{hi:g}"
+
+
 def _join(values: list[str], lang: str) -> str:
     word = " or " if lang == "en" else " oder "
     if len(values) <= 1:

@@ -211,11 +211,9 @@ def import_records(
             settle()
             report.added, report.merged = result.added, result.merged
             report.updated, report.unchanged = result.updated, result.unchanged
-            imported = refresh_memo.ids(result.seen)
-            kept = refresh_memo.ids(keep)
             if full:
                 report.stale, report.removed = store.mark_missing(
-                    conn, source, {*imported, *kept}, run_id=run_id, now=now,
+                    conn, source, {*result.seen, *map(str, keep)}, run_id=run_id, now=now,
                     remove_after=remove_after,
                 )  # fmt: skip
             _record_items(conn, run_id, report.errors)
@@ -223,7 +221,8 @@ def import_records(
             store.set_source(conn, source, title=title, state="ok", at=now, success=True)
             bump_version(conn)
             if memo is not None and full:
-                memo.run_id, memo.seen, memo.keep = run_id, imported, kept
+                memo.run_id, memo.seen = run_id, refresh_memo.ids(result.seen)
+                memo.keep = refresh_memo.ids(keep)
                 memo.out_of_scope, memo.gathered = report.out_of_scope, report.gathered
                 memo.errors = [(e.key, e.stage, e.reason) for e in report.errors]
                 memo.state = refresh_memo.listing_state(conn, source)

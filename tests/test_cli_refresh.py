@@ -252,6 +252,45 @@ def test_import_of_the_real_edx_dataset(home: dict[str, str], tmp_path: Path) ->
     assert "import:edx_courses" in listed.stdout
 
 
+def test_import_that_breaks_off_writes_nothing(
+    home: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """The file is read while the import writes (in steps, on another thread): a file
+    that cannot be read to its end is one line of error and not half an import."""
+    from catalog import cli as command_line
+    from catalog import importer
+
+    data = tmp_path / "list.csv"
+    rows = [f"Deep Learning {i},https://example.org/dl/{i}" for i in range(5000)]
+    data.write_text("title,url\n" + "\n".join(rows) + "\n")
+    whole = importer.read_rows
+
+    def breaks_off(path: Path, **kw: object) -> object:
+        for n, row in enumerate(whole(path, **kw)):  # type: ignore[arg-type]
+            if n == 4500:  # steps of 2,000 courses are written by then
+                raise OSError("Input/output error")
+            yield row
+
+    monkeypatch.setattr(importer, "read_rows", breaks_off)
+    monkeypatch.setattr(sys, "argv", ["courseradar", "import", str(data)])
+    with pytest.raises(SystemExit) as stop:
+        command_line.main()
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err == f"error: cannot read {data}: Input/output error\n"
+    engine = make_engine(f"sqlite:///{Path(home['COURSERADAR_DATA_DIR']) / 'catalog.sqlite3'}")
+    with engine.connect() as conn:
+        listings = conn.exec_driver_sql(
+            "SELECT count(*) FROM listing WHERE source = 'import:list'"
+        ).scalar()
+        run = conn.exec_driver_sql(
+            "SELECT state FROM refreshrun WHERE source = 'import:list'"
+        ).scalar()
+    engine.dispose()
+    assert (listings, run) == (0, "failed")
+
+
 def test_import_rejects_a_registered_source_name_and_bad_maps(
     home: dict[str, str], tmp_path: Path
 ) -> None:

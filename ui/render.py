@@ -10,13 +10,15 @@ anything else (javascript:, data:, relative paths) becomes blank. Nothing here u
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from catalog.export import FORMATS, MEDIA_TYPES
+from catalog.i18n import hours_text
 from ui.i18n import field_label, t, value_label
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
@@ -48,13 +50,26 @@ def when(value: Any) -> str:
     return "" if value is None else str(value)[:16]
 
 
-def hours(row: dict[str, Any]) -> str:
-    lo, hi = row.get("hours_min"), row.get("hours_max")
-    if lo is None and hi is None:
-        return ""
-    if lo is None or hi is None or lo == hi:
-        return f"{(hi if hi is not None else lo):g}"
-    return f"{lo:g}–{hi:g}"
+FORMAT_LABELS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON", "md": "Markdown"}
+
+
+def download_buttons(
+    export: Callable[[str], Any], file_stem: str, key: str, help: str | None = None
+) -> None:
+    """One download button per export format, side by side; ``export(fmt)`` gives the data
+    (bytes, or a callable Streamlit runs only when the button is clicked)."""
+    with st.container(horizontal=True):
+        for fmt in FORMATS:
+            st.download_button(
+                FORMAT_LABELS[fmt],
+                data=export(fmt),
+                file_name=f"{file_stem}.{fmt}",
+                mime=MEDIA_TYPES[fmt],
+                key=f"{key}_{fmt}",
+                on_click="ignore",
+                icon=":material/download:",
+                help=help,
+            )
 
 
 def price(row: dict[str, Any]) -> str:
@@ -132,7 +147,7 @@ def results_frame(rows: Sequence[dict[str, Any]], lang: str) -> pd.DataFrame:
         "certificate": [value_text("certificate", r.get("certificate"), lang) for r in rows],
         "level": [value_text("level", r.get("level"), lang) for r in rows],
         "languages": [languages(r.get("languages") or (), lang) for r in rows],
-        "hours": [hours(r) for r in rows],
+        "hours": [hours_text(r) for r in rows],
         "rating": [f"{r['rating']:.1f} ★" if r.get("rating") is not None else "" for r in rows],
     }
     frame = pd.DataFrame(data, columns=list(RESULT_COLUMNS))

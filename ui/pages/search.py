@@ -15,7 +15,6 @@ from typing import Any
 import streamlit as st
 
 from catalog import shortlists
-from catalog.export import FORMATS, MEDIA_TYPES
 from catalog.i18n import describe
 from catalog.search import FACETS, SORTS, Query, QueryError
 from ui import data, render, state
@@ -23,7 +22,6 @@ from ui.i18n import field_label, t, value_label
 from ui.presets import PRESETS, matching
 from ui.render import md
 
-FORMAT_LABELS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON", "md": "Markdown"}
 # Facets a freelancer decides by come first: what it is about, what it costs, what it proves.
 FACET_ORDER = ("topic", "cost", "certificate", "level", "language", "kind", "provider", "source")
 FACET_MORE = ("pace", "status")
@@ -258,17 +256,11 @@ if selected:
 
 if rows:
     st.markdown("**" + md(t("export_title", lang, n=f"{result.total:,}")) + "**")
-    with st.container(horizontal=True):
-        for fmt in FORMATS:
-            st.download_button(
-                FORMAT_LABELS[fmt],
-                data=data.deferred_search_export(query, fmt, lang),
-                file_name=f"courseradar-search.{fmt}",
-                mime=MEDIA_TYPES[fmt],
-                key=f"dl_search_{fmt}",
-                on_click="ignore",
-                icon=":material/download:",
-                help=t("export_help", lang),
-            )
+    render.download_buttons(
+        lambda fmt: data.deferred_search_export(query, fmt, lang),
+        "courseradar-search",
+        "dl_search",
+        help=t("export_help", lang),
+    )
 
 state.write_url(query)

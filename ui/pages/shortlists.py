@@ -11,12 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from catalog import shortlists
-from catalog.export import FORMATS, MEDIA_TYPES
-from ui import data, state
+from ui import data, render, state
 from ui.i18n import field_label, t, value_label
 from ui.render import md, safe_url
-
-FORMAT_LABELS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON", "md": "Markdown"}
 
 lang = state.lang()
 eng = data.engine()
@@ -150,14 +147,6 @@ if edits:
         st.rerun()
 
 st.markdown("**" + t("export_list", lang) + "**")
-with st.container(horizontal=True):
-    for fmt in FORMATS:
-        st.download_button(
-            FORMAT_LABELS[fmt],
-            data=data.deferred_list_export(choice, fmt, lang),
-            file_name=f"courseradar-{choice}.{fmt}",
-            mime=MEDIA_TYPES[fmt],
-            key=f"dl_list_{fmt}",
-            on_click="ignore",
-            icon=":material/download:",
-        )
+render.download_buttons(
+    lambda fmt: data.deferred_list_export(choice, fmt, lang), f"courseradar-{choice}", "dl_list"
+)
