@@ -9,6 +9,7 @@ instead of failing with "database is locked" when a reader upgrades to a writer.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,9 +51,10 @@ def _ensure_sqlite_dir(url: sa.URL) -> None:
     folder = Path(url.database).expanduser().resolve().parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".courseradar-write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
+        # A probe of its own: engines made at once (app sessions) must not delete each
+        # other's probe file.
+        with tempfile.TemporaryFile(dir=folder):
+            pass
     except OSError as exc:
         raise DatabaseError(
             f"cannot write to the data directory {folder} ({exc.strerror or exc}); "

@@ -334,6 +334,20 @@ def test_a_restart_loads_the_saved_snapshot_only_for_the_same_catalog_state(
     anew.dispose()
 
 
+def test_engines_made_at_once_in_one_folder_all_succeed(tmp_path: Path) -> None:
+    """Each app session makes its own engine; the data-directory check of one must not
+    trip over another's (they once shared one probe file)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    url = f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
+
+    def make(_: int) -> None:
+        db.make_engine(url).dispose()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(make, range(400)))  # re-raises the first failure
+
+
 def test_upgrade_is_idempotent_and_at_head(engine: sa.Engine) -> None:
     db.upgrade(engine)
     assert db.current_revision(engine) == db.head_revision(engine)

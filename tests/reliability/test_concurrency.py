@@ -209,11 +209,12 @@ def test_two_sessions_editing_shortlists_lose_nothing(engine: Engine) -> None:
     barrier = threading.Barrier(2)
 
     def session(n: int) -> None:
-        eng = make_engine(url)
+        eng = None
         mine = [cid for k, cid in enumerate(ids) if k % 2 == n]
-        own = shortlists.new_list(eng, f"Session {n}")
-        barrier.wait()
-        try:
+        try:  # a failure before the barrier is recorded too, and frees the other session
+            eng = make_engine(url)
+            own = shortlists.new_list(eng, f"Session {n}")
+            barrier.wait()
             for k, cid in enumerate(mine):
                 shortlists.add(eng, shared, [cid])
                 shortlists.set_note(eng, shared, cid, f"note from session {n} on {cid}")
@@ -229,9 +230,11 @@ def test_two_sessions_editing_shortlists_lose_nothing(engine: Engine) -> None:
                     shortlists.set_note(eng, shared, cid, f"note from session {n} on {cid}")
                     ops[n] += 3
         except Exception as exc:
+            barrier.abort()
             errors.append(f"session {n}: {type(exc).__name__}: {exc}"[:300])
         finally:
-            eng.dispose()
+            if eng is not None:
+                eng.dispose()
 
     threads = [threading.Thread(target=session, args=(n,)) for n in range(2)]
     for t in threads:
