@@ -349,8 +349,17 @@ def _ordinal(value: Any) -> float | None:
 BROAD_MATCH = 5000  # matches above which relevance is title-first instead of bm25
 
 
-def _ids(rows: list[Any]) -> np.ndarray:
-    return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+def _joined_ids(conn: Any, sql: str, param: str) -> np.ndarray:
+    """The ids a query aggregates into one comma-joined text, as an array.
+
+    One text parsed by numpy in C instead of a Python tuple per matching row: for a broad
+    word (30,000 matches) the fetch costs a third of what it did.
+    """
+    rows = _fetch(conn, sql, param)
+    text = rows[0][0] if rows else None
+    if not text:
+        return np.empty(0, dtype=np.int64)
+    return np.fromstring(text, dtype=np.int64, sep=",")
 
 
 def _fetch(conn: Any, sql: str, param: str) -> list[Any]:
@@ -455,17 +464,17 @@ class Searcher:
         sqlite_ = is_sqlite(self.engine)
         if sqlite_:
             expr = " ".join(f'"{t}"*' if len(t) >= 3 else f'"{t}"' for t in tokens)
-            match = "SELECT rowid{score} FROM course_fts WHERE course_fts MATCH ?"
-            rank = ", -bm25(course_fts, 10.0, 1.0)"
+            match = "SELECT {cols} FROM course_fts WHERE course_fts MATCH ?"
+            only_ids, rank = "group_concat(rowid)", "rowid, -bm25(course_fts, 10.0, 1.0)"
         else:
             expr = " & ".join(f"'{t}':*" if len(t) >= 3 else f"'{t}'" for t in tokens)
-            match = "SELECT id{score} FROM course, to_tsquery('simple', %s) AS q WHERE tsv @@ q"
-            rank = ", ts_rank_cd(tsv, q, 1)"
+            match = "SELECT {cols} FROM course, to_tsquery('simple', %s) AS q WHERE tsv @@ q"
+            only_ids, rank = "string_agg(id::text, ',')", "id, ts_rank_cd(tsv, q, 1)"
         with self.engine.connect() as conn:
             ids: np.ndarray | None = None
             raw_scores: np.ndarray | None = None
             if not ranked or sqlite_:
-                ids = _ids(_fetch(conn, match.format(score=""), expr))
+                ids = _joined_ids(conn, match.format(cols=only_ids), expr)
                 raw_scores = np.zeros(len(ids))
             if ranked and sqlite_ and ids is not None and len(ids) > BROAD_MATCH:
                 # A broad word matches a third of the catalog and bm25 over all of it
@@ -474,11 +483,11 @@ class Searcher:
                 # ts_rank_cd: its GIN index cannot filter by weight, so a title-only
                 # query there would recheck every match and cost more than ranking.
                 title_expr = f"search_title : ({expr})"
-                titled = _ids(_fetch(conn, match.format(score=""), title_expr))
+                titled = _joined_ids(conn, match.format(cols=only_ids), title_expr)
                 raw_scores = np.isin(ids, titled).astype(np.float64)
             elif ranked:
                 table = np.array(
-                    _fetch(conn, match.format(score=rank), expr), dtype=np.float64
+                    _fetch(conn, match.format(cols=rank), expr), dtype=np.float64
                 ).reshape(-1, 2)
                 ids, raw_scores = table[:, 0].astype(np.int64), table[:, 1]
         assert ids is not None and raw_scores is not None
