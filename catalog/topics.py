@@ -20,7 +20,7 @@ import re
 import threading
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import chain
@@ -89,8 +89,29 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text  # nothing to fold; the common case, and this runs for every title
-    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_TABLE))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # Only the runs of non-ASCII characters change (ASCII is its own decomposition), and
+    # str.translate over a whole description was most of the time a refresh spent folding.
+    return _NON_ASCII.sub(_fold_run, text)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+class _Marks(dict[int, int | None]):
+    """A str.translate table that drops combining marks; each character is looked at once."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_DROP_MARKS = _Marks()
+
+
+def _fold_run(run: re.Match[str]) -> str:
+    decomposed = unicodedata.normalize("NFKD", run.group().translate(_FOLD_TABLE))
+    return decomposed.translate(_DROP_MARKS)
 
 
 def category_slug(category: str) -> str:
@@ -138,6 +159,9 @@ class _Keyword:
     slug: str  # "" for the global exclude list
     tier: str  # strong, weak, generic, veto, exclude
     pattern: re.Pattern[str]
+    # Keywords of several words: their first word, which a text's word must begin with.
+    # None for one word, whose match depends on the text's word alone.
+    head: re.Pattern[str] | None
     acronym: bool
 
 
@@ -150,8 +174,9 @@ class _Match:
     term: str  # the matched text, letters only, casefolded: distinct-term counting
 
 
-def _compile_keyword(keyword: str) -> tuple[re.Pattern[str], bool, str]:
-    """Regex, acronym flag and index key for one taxonomy keyword.
+def _compile_keyword(keyword: str) -> tuple[re.Pattern[str], re.Pattern[str] | None, bool, str]:
+    """Regex, first-word regex (None for one word), acronym flag and index key for one
+    taxonomy keyword.
 
     Words may end in "*" (any ending: "maschinell* lern*" -> "Maschinelles Lernen"); otherwise
     an English plural "s" is allowed. Capitals of at most five letters ("AI") are an acronym.
@@ -159,11 +184,13 @@ def _compile_keyword(keyword: str) -> tuple[re.Pattern[str], bool, str]:
     parts: list[str] = []
     letters = ""
     first = ""
+    heads: list[str] = []
     for token in _SPLIT.split(fold(keyword).strip()):
         wildcard = token.endswith("*")
         words = _WORD.findall(token.rstrip("*"))
         if not words:
             continue
+        heads.extend(words)
         first = first or words[0]
         letters += "".join(words)
         body = _SEP.join(re.escape(word) for word in words)
@@ -175,7 +202,16 @@ def _compile_keyword(keyword: str) -> tuple[re.Pattern[str], bool, str]:
     )
     tail = "" if keyword.rstrip().endswith("*") else "s?"
     pattern = re.compile(_SEP.join(parts) + tail + _AFTER, re.IGNORECASE)
-    return pattern, acronym, first.casefold()[:_KEY_LEN]
+    head = re.compile(re.escape(heads[0]), re.IGNORECASE) if len(heads) > 1 else None
+    return pattern, head, acronym, first.casefold()[:_KEY_LEN]
+
+
+@dataclass(frozen=True)
+class _AtWord:
+    """What :meth:`_KeywordIndex.find` does where one word stands in a text."""
+
+    whole: tuple[_Keyword, ...]  # one-word keywords that match the word
+    longer: tuple[_Keyword, ...]  # keywords of several words that may start at it
 
 
 class _KeywordIndex:
@@ -186,32 +222,96 @@ class _KeywordIndex:
     "HTML") and about a hundred times faster than one big alternation on long descriptions.
     Overlapping matches are all kept, so "machine learning with python" counts for both
     machine-learning and python-for-ai.
+
+    Whether a keyword can start at a word depends on the word alone, and the words of course
+    texts repeat: each distinct word is looked up once (:meth:`_for_word`) and remembered.
+    A text is then split into its words in C, and only the few words that start a keyword
+    are looked for again, to place their matches; most texts cost no Python per word.
     """
+
+    # Distinct words remembered; past this the memory is started afresh (a bound, not an LRU:
+    # the words of one refresh fit many times over).
+    WORDS_KEPT = 200_000
 
     def __init__(self) -> None:
         self._by_key: dict[str, list[_Keyword]] = {}
+        self._memo = _WordMemo()
 
     def add(self, slug: str, tier: str, keywords: Iterable[str]) -> None:
         for keyword in keywords:
-            pattern, acronym, key = _compile_keyword(keyword)
-            self._by_key.setdefault(key, []).append(_Keyword(slug, tier, pattern, acronym))
+            pattern, head, acronym, key = _compile_keyword(keyword)
+            self._by_key.setdefault(key, []).append(_Keyword(slug, tier, pattern, head, acronym))
+        self._memo = _WordMemo()
+
+    def _for_word(self, word: str, memo: _WordMemo) -> _AtWord | None:
+        """Remember what :meth:`find` does where ``word`` stands: the one-word keywords that
+        match it as a whole, and the keywords of several words whose first word it begins
+        with; None when no keyword starts there."""
+        lowered = word.casefold()
+        whole: list[_Keyword] = []
+        longer: list[_Keyword] = []
+        for size in range(1, min(_KEY_LEN, len(lowered)) + 1):
+            for kw in self._by_key.get(lowered[:size], ()):
+                if kw.head is not None:
+                    if kw.head.match(word):
+                        longer.append(kw)
+                # The word is a whole run of letters and the pattern ends where letters do,
+                # so matching the word alone is matching it in the text.
+                elif (m := kw.pattern.match(word)) is not None and _case_ok(kw, m.group()):
+                    whole.append(kw)
+        found = _AtWord(tuple(whole), tuple(longer)) if whole or longer else None
+        if found is not None:
+            memo.starters.add(word)  # before by_word: see find()
+        memo.by_word[word] = found
+        return found
 
     def find(self, folded: str) -> list[_Match]:
+        memo = self._memo
+        if len(memo.by_word) >= self.WORDS_KEPT:
+            memo = self._memo = _WordMemo()  # a new object: other threads keep the old one
+        words = set(_WORD.findall(folded))
+        # Sources are classified on several threads at once. A word another thread put in
+        # by_word is in starters already, so looking at starters *after* this is complete.
+        for word in words.difference(memo.by_word):  # a dict: looked up, not copied
+            self._for_word(word, memo)
         found: list[_Match] = []
-        for word in _WORD.finditer(folded):
-            start = word.start()
-            lowered = word.group().casefold()
-            for size in range(1, min(_KEY_LEN, len(lowered)) + 1):
-                for kw in self._by_key.get(lowered[:size], ()):
+        for word in words & memo.starters:
+            at = memo.by_word.get(word) or self._for_word(word, memo)
+            assert at is not None
+            term = word.casefold()
+            for start in _places(folded, word):
+                end = start + len(word)
+                found.extend(_Match(kw.slug, kw.tier, start, end, term) for kw in at.whole)
+                for kw in at.longer:
                     m = kw.pattern.match(folded, start)
-                    if m is None:
-                        continue
-                    # An acronym's own letters must be capitals; a plural "s" may follow.
-                    if kw.acronym and not m.group()[:2].isupper():
-                        continue
-                    term = re.sub(r"[\W_]+", "", m.group()).casefold()
-                    found.append(_Match(kw.slug, kw.tier, start, m.end(), term))
+                    if m is not None and _case_ok(kw, m.group()):
+                        matched = re.sub(r"[\W_]+", "", m.group()).casefold()
+                        found.append(_Match(kw.slug, kw.tier, start, m.end(), matched))
         return found
+
+
+@dataclass
+class _WordMemo:
+    """What :class:`_KeywordIndex` learned about the words it has seen."""
+
+    by_word: dict[str, _AtWord | None] = field(default_factory=dict)
+    starters: set[str] = field(default_factory=set)  # the words at which a keyword starts
+
+
+def _places(text: str, word: str) -> Iterator[int]:
+    r"""Where ``word`` stands in ``text`` as a whole word, as ``_WORD`` splits a text (its
+    ``[^\W_]`` is what ``str.isalnum()`` holds for)."""
+    size, at = len(word), text.find(word)
+    while at >= 0:
+        end = at + size
+        if not (at and text[at - 1].isalnum()) and not (end < len(text) and text[end].isalnum()):
+            yield at
+        at = text.find(word, end)
+
+
+def _case_ok(kw: _Keyword, matched: str) -> bool:
+    """An acronym's own letters must be capitals; a plural "s" may follow."""
+    return not kw.acronym or matched[:2].isupper()
 
 
 # -- evidence ------------------------------------------------------------------------------------

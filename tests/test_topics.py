@@ -227,6 +227,27 @@ def test_word_aware_matching(title: str, expected: bool) -> None:
     assert in_scope(title) is expected, classify(title)
 
 
+def test_fold_is_decomposition_without_combining_marks() -> None:
+    """fold() works on the non-ASCII runs only; the result must be what decomposing the
+    whole text and dropping its combining marks gives."""
+    import unicodedata
+
+    def reference(text: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", text.translate(topics._FOLD_TABLE))
+        return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+    samples = [
+        "Künstliche Intelligenz – Grundlagen für Einsteiger…",
+        "e\u0301cole, a\u0308\u0323 and \ufb01nance: ﬁ, Ĳ, ǆ, ², ½, Ⅻ",
+        "Straße, ÆØÅ, łódź, Œuvre, ð, þ: 한국어 日本語 עִבְרִית العربية",
+        "".join(chr(code) for code in range(0x80, 0x2FFF) if not 0xD800 <= code < 0xE000),
+    ]
+    for text in samples:
+        assert topics.fold(text) == reference(text)
+    assert topics.fold("Künstliche Intelligenz") == "Kunstliche Intelligenz"
+    assert topics.fold("ASCII stays") == "ASCII stays"
+
+
 def test_folding_spelling_and_case_variants() -> None:
     for title in (
         "Künstliche Intelligenz",
@@ -239,6 +260,30 @@ def test_folding_spelling_and_case_variants() -> None:
         assert classify(title) == ["machine-learning"], title
     assert classify("Maschinellen Lernens Grundkurs") == ["machine-learning"]
     assert classify("Deep-Learning mit neuronalen Netzen") == ["deep-learning"]
+
+
+def test_remembered_words_give_what_a_fresh_look_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keyword index remembers what it found at each word; once it holds WORDS_KEPT words
+    it starts afresh. Neither may change a match: each text is scanned three ways."""
+    texts = [
+        "Machine Learning with Python and machine-learning pipelines",
+        "MachineLearning, Deep-Learning mit neuronalen Netzen und KI",
+        "Ai Weiwei, AI and the XML of Standard ML; NLP: Neuro-Linguistic Programming",
+        "Maschinellen Lernens Grundkurs: machine learning, Machine   Learning",
+    ] * 3
+
+    def matches(index: Any, text: str) -> list[tuple[Any, ...]]:
+        found = index.find(topics.fold(text))
+        return sorted((m.slug, m.tier, m.start, m.end, m.term) for m in found)
+
+    fresh = [matches(load_taxonomy()._index, text) for text in texts]  # a new index each
+    remembering = load_taxonomy()._index
+    assert [matches(remembering, text) for text in texts] == fresh
+    forgetful = load_taxonomy()._index
+    monkeypatch.setattr(forgetful, "WORDS_KEPT", 5)
+    assert [matches(forgetful, text) for text in texts] == fresh
+    assert len(forgetful._memo.by_word) <= 5 + len(set(texts[-1].split()))
+    assert any(fresh) and fresh[0] != fresh[2]
 
 
 def test_html_is_not_ml_even_with_context() -> None:
