@@ -708,6 +708,14 @@ def test_estimate_subscription_cost(monthly, hours, pace, expected):
         (None, None),
         (42, None),
         (b"bytes <b>too</b>", "bytes too"),
+        # What BeautifulSoup's get_text() leaves out, lxml's tree must too; tails stay.
+        ("x <!-- hidden --> y", "x y"),
+        ("<?php echo 1 ?>after", "after"),
+        ("<?xml version='1.0' encoding='utf-8'?><r>kept</r>", "kept"),
+        ("<svg><text>no</text></svg>tail <noscript>ns</noscript>ok", "tail ok"),
+        ("<head><title>T</title></head><body>Body</body>", "Body"),
+        ("<p>unclosed <b>bold <i>italic", "unclosed bold italic"),
+        ("<meta charset='latin-1'><p>Grüße €</p>", "Grüße €"),
     ],
 )
 def test_clean_text(text, expected):
