@@ -26,7 +26,6 @@ import logging
 import math
 import re
 import sys
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -35,6 +34,7 @@ from urllib.parse import urlsplit
 
 from catalog.rates import Rates
 from catalog.record import CERTIFICATE_RANK, COST_RANK, CourseRecord, Offer, RawCourse
+from catalog.text import html_parser
 
 _log = logging.getLogger(__name__)
 
@@ -1369,8 +1369,7 @@ def _strip_html(text: str) -> str:
     # ("<b>Py</b>thon") stay glued; done on the markup, it costs one linear pass.
     text = _BLOCK_BOUNDARY_RE.sub(r" \1", text)
     try:
-        # Bytes with the encoding named: a str that opens with an XML declaration is refused.
-        root = etree.fromstring(text.encode(), _html_parser())
+        root = etree.fromstring(text.encode(), html_parser())
         if root is None:
             return ""
         etree.strip_elements(
@@ -1379,20 +1378,6 @@ def _strip_html(text: str) -> str:
         return "".join(root.itertext())
     except Exception:  # pathological markup: fall back to a plain tag strip
         return html.unescape(re.sub(r"<[^>]{0,2000}>", " ", text))
-
-
-_PARSERS = threading.local()
-
-
-def _html_parser() -> Any:
-    """This thread's lxml HTML parser (lxml parsers must not be shared between threads)."""
-    parser = getattr(_PARSERS, "parser", None)
-    if parser is None:
-        from lxml import etree
-
-        # huge_tree: nesting deeper than 256 elements (seen in pasted markup) keeps its text.
-        parser = _PARSERS.parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
-    return parser
 
 
 def _short_text(value: object, limit: int) -> str | None:

@@ -21,11 +21,9 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from bs4 import BeautifulSoup
-
 from catalog.record import RawCourse
 from scrapers.base import Fetcher, ParseResult, Request, Scraper, as_list
-from scrapers.extract import api_json
+from scrapers.extract import api_json, spaced_text
 
 
 class FutureLearnScraper(Scraper):
@@ -81,7 +79,7 @@ def _course(item: dict[str, Any]) -> RawCourse | None:
     organisation = item.get("organisation")
     if isinstance(organisation, dict) and _str(organisation.get("name")):
         record["provider"] = _str(organisation.get("name"))
-    description = _text(item.get("description")) or _text(item.get("introduction"))
+    description = spaced_text(item.get("description")) or spaced_text(item.get("introduction"))
     if description:
         record["description"] = description
     language = _str(item.get("language"))
@@ -119,7 +117,7 @@ def _course(item: dict[str, Any]) -> RawCourse | None:
     for key in ("educator", "image_url", "trailer"):
         if _str(item.get(key)):
             extra[key] = _str(item.get(key))
-    introduction = _text(item.get("introduction"))
+    introduction = spaced_text(item.get("introduction"))
     if introduction and introduction != description:
         extra["introduction"] = introduction
     if extra:
@@ -135,15 +133,6 @@ def _str(value: Any) -> str:
     if value is None or isinstance(value, dict | list):
         return ""
     return " ".join(str(value).split())
-
-
-def _text(value: Any) -> str:
-    """An HTML fragment of the feed -> plain text."""
-    if not isinstance(value, str) or not value.strip():
-        return ""
-    if "<" not in value and "&" not in value:
-        return " ".join(value.split())
-    return " ".join(BeautifulSoup(value, "html.parser").get_text(" ").split())
 
 
 def _without_tracking(url: str) -> str:

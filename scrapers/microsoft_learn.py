@@ -42,11 +42,9 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from bs4 import BeautifulSoup
-
 from catalog.record import RawCourse
 from scrapers.base import Fetcher, ParseResult, Request, Scraper, as_list
-from scrapers.extract import api_json
+from scrapers.extract import api_json, spaced_text
 
 PROVIDER = "Microsoft"
 PLATFORM = "Microsoft Learn"
@@ -183,7 +181,7 @@ def _record(array: str, item: dict[str, Any], names: dict[str, dict[str, str]]) 
             extra["exam_code"] = display
             if display.lower() not in title.lower():
                 record["title"] = f"Exam {display}: {title}"
-        description = _text(item.get("subtitle")) or _text(item.get("summary"))
+        description = spaced_text(item.get("subtitle")) or spaced_text(item.get("summary"))
         for key in ("certification_type", "exams", "courses", "study_guide", "providers"):
             if item.get(key):
                 extra[key] = item[key]
@@ -192,7 +190,7 @@ def _record(array: str, item: dict[str, Any], names: dict[str, dict[str, str]]) 
         record["cost"] = "free"
         record["certificate"] = "No certificate"
         record["pace"] = "self-paced"
-        description = _text(item.get("summary"))
+        description = spaced_text(item.get("summary"))
         minutes = item.get("duration_in_minutes")
         if isinstance(minutes, int | float) and _positive(minutes):
             record["effort"] = _iso_minutes(round(minutes))
@@ -209,7 +207,7 @@ def _record(array: str, item: dict[str, Any], names: dict[str, dict[str, str]]) 
     else:  # instructor-led courses
         record["kind"] = "course"
         record["pace"] = "scheduled"
-        description = _text(item.get("summary"))
+        description = spaced_text(item.get("summary"))
         hours = item.get("duration_in_hours")
         if _positive(hours):
             record["effort"] = f"{hours:g} hours"
@@ -285,15 +283,6 @@ def _iso_minutes(minutes: int) -> str:
     """74 -> "PT1H14M": an ISO 8601 duration, which the normaliser reads like "P1DT6H"."""
     hours, rest = divmod(minutes, 60)
     return "PT" + (f"{hours}H" if hours else "") + (f"{rest}M" if rest or not hours else "")
-
-
-def _text(value: Any) -> str:
-    """Learn's summaries are HTML paragraphs -> plain text."""
-    if not isinstance(value, str) or not value.strip():
-        return ""
-    if "<" not in value and "&" not in value:
-        return " ".join(value.split())
-    return " ".join(BeautifulSoup(value, "html.parser").get_text(" ").split())
 
 
 def _without_tracking(url: str) -> str:

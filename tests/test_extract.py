@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gzip
 
+import pytest
+
 from scrapers.extract import (
     course_from_schema,
     courses_from_page,
@@ -19,6 +21,7 @@ from scrapers.extract import (
     schema_courses,
     sitemap_urls,
     sniff,
+    spaced_text,
     text_of,
 )
 
@@ -285,3 +288,23 @@ def test_sniff_and_parse_json_and_text_of():
             raise AssertionError(bad)
     assert text_of("<p>A&amp;B</p>\n<p>C</p>") == "A&B C"
     assert text_of(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("<p>Learn <b>KI</b>?</p><p>Next</p>", "Learn KI ? Next"),  # every text node apart
+        ("a<style>p{}</style>b<script>x()</script>c", "a b c"),  # tails stay, code does not
+        ("x <!-- hidden --> y <?php echo 1 ?> z", "x y z"),
+        ("AT&amp;T &#169; 2024&nbsp;!", "AT&T © 2024 !"),
+        ("<?xml version='1.0' encoding='utf-8'?><r>kept</r>", "kept"),
+        ("nul\x00<p>inside</p>", "nul inside"),
+        ("plain   text\n", "plain text"),
+        ("<p> </p>", ""),
+        ("   ", ""),
+        (None, ""),
+        (42, ""),
+    ],
+)
+def test_spaced_text(value: object, expected: str) -> None:
+    assert spaced_text(value) == expected
