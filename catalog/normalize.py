@@ -1353,8 +1353,9 @@ _BLOCK_TAGS = (
 )  # fmt: skip
 _DROP_TAGS = ("script", "style", "template", "noscript", "head", "iframe", "object", "svg")
 # Invisible characters that only get in the way of search and display. Zero-width (non-)joiners
-# stay: Persian, Hindi and emoji need them.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad\ufffe"), None)
+# stay: Persian, Hindi and emoji need them. A regex, because str.translate with a table looks
+# up every character of a description in Python.
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad\ufffe]+")
 _TAG_HINT_RE = re.compile(r"<[A-Za-z!/?]")
 _BLOCK_BOUNDARY_RE = re.compile(r"(</?(?:" + "|".join(_BLOCK_TAGS) + r")(?=[\s/>]))", re.IGNORECASE)
 
@@ -1417,7 +1418,7 @@ def clean_text(text: object) -> str | None:
         text = _strip_html(text)
     elif "&" in text:
         text = html.unescape(text)
-    text = text.translate(_INVISIBLE)
+    text = _INVISIBLE.sub("", text)
     text = _INVISIBLE_RE.sub(" ", text)
     text = " ".join(text.split())
     return text or None
