@@ -76,6 +76,13 @@ def _engine() -> Engine:
     return engine()
 
 
+def _save_snapshot(engine: Engine) -> None:
+    """After a command changed the catalog: the app's next start loads the search snapshot."""
+    from catalog.search import save_snapshot
+
+    save_snapshot(engine)
+
+
 def _text(value: object) -> Any:
     """Scraped text as rich Text: brackets in a title must not become markup."""
     from rich.text import Text
@@ -143,6 +150,7 @@ def refresh(source: SourceOpt = None) -> None:
             bar.update(tasks[src], stage=stage, completed=done, total=totals[src] or None)
 
         reports = refresh_sources(eng, names, progress=show)
+    _save_snapshot(eng)
     print_reports(reports, _out())
     if any(r.state == "failed" for r in reports):
         raise SystemExit(1)  # typer.Exit is swallowed by standalone_mode=False
@@ -372,13 +380,15 @@ def import_file(
         except (OSError, ValueError, UnicodeError) as exc:
             raise _Unreadable(f"cannot read {file}: {exc}") from None
 
+    eng = _engine()
     try:
         report = import_records(
-            _engine(), name, records(), title=f"Imported from {file.name}",
+            eng, name, records(), title=f"Imported from {file.name}",
             full=False, errors=errors, out_of_scope=out_of_scope,
         )  # fmt: skip
     except _Unreadable as exc:  # nothing was written: the import is one transaction
         raise _user_error(str(exc)) from None
+    _save_snapshot(eng)
     console = _out()
     merged = f" ({report.merged} as listings of known courses)" if report.merged else ""
     console.print(
@@ -654,6 +664,7 @@ def schedule(
 
     def job() -> None:
         reports = refresh_sources(eng, names)
+        _save_snapshot(eng)
         print_reports(reports, _out())
 
     scheduler = make_scheduler(spec, job)

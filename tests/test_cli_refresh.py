@@ -252,6 +252,35 @@ def test_import_of_the_real_edx_dataset(home: dict[str, str], tmp_path: Path) ->
     assert "import:edx_courses" in listed.stdout
 
 
+def test_import_saves_the_search_snapshot_for_the_next_start(
+    home: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command that changed the catalog leaves the search snapshot saved for its new
+    state: the app's next start loads it instead of reading every course."""
+    from catalog import search as search_module
+    from catalog.query import Query
+
+    data = tmp_path / "courses.csv"
+    data.write_text(
+        "title,url,provider\n"
+        "Deep Learning for Radiologists,https://example.org/dl-radiology,Example Academy\n",
+        encoding="utf-8",
+    )
+    done = cli("import", str(data), env=home)
+    assert done.returncode == 0, done.stderr
+    engine = make_engine()  # the data directory's catalog, as the app opens it
+    path = search_module.snapshot_file(engine)
+    assert path is not None and path.exists()
+
+    def unread(dialect: str) -> str:
+        raise AssertionError("the snapshot was read from the catalog, not loaded")
+
+    monkeypatch.setattr(search_module, "snapshot_sql", unread)
+    result = search_module.Searcher(engine).search(Query(text="radiologists"))
+    assert [row["title"] for row in result.rows] == ["Deep Learning for Radiologists"]
+    engine.dispose()
+
+
 def test_import_that_breaks_off_writes_nothing(
     home: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
