@@ -522,8 +522,8 @@ class Searcher:
 
     def search(self, query: Query, *, with_rows: bool = True) -> SearchResult:
         snap = self.snapshot()
-        order, total, facets = self._evaluate(snap, query)
         start = (query.page - 1) * query.per_page
+        order, total, facets = self._evaluate(snap, query, upto=start + query.per_page)
         page_ids = snap.ids[order[start : start + query.per_page]].tolist()
         rows = fetch_rows(self.engine, page_ids) if with_rows else []
         return SearchResult(query=query, rows=rows, total=total, facets=facets)
@@ -537,8 +537,10 @@ class Searcher:
             yield from fetch_rows(self.engine, ids[i : i + batch])
 
     def _evaluate(
-        self, snap: Snapshot, query: Query, *, facets: bool = True
+        self, snap: Snapshot, query: Query, *, facets: bool = True, upto: int | None = None
     ) -> tuple[np.ndarray, int, dict[str, list[FacetValue]]]:
+        """(positions of the matches in order, their number, facet counts); with ``upto``,
+        only the first ``upto`` positions of the order are made."""
         base = np.ones(snap.size, dtype=bool)
         scores: np.ndarray | None = None
         match = self._match(snap, query.text, ranked=query.sort == "relevance")
@@ -571,7 +573,7 @@ class Searcher:
                     m = full
                 counts[facet] = _facet_values(snap.columns[facet], m, query.selected(facet))
         hits = np.flatnonzero(full)
-        return hits[self._order(snap, query, hits, scores)], int(hits.size), counts
+        return hits[self._order(snap, query, hits, scores, upto)], int(hits.size), counts
 
     @staticmethod
     def _range_mask(snap: Snapshot, q: Query) -> np.ndarray:
@@ -592,34 +594,52 @@ class Searcher:
         return m
 
     @staticmethod
-    def _order(snap: Snapshot, q: Query, hits: np.ndarray, scores: np.ndarray | None) -> np.ndarray:
-        """Indices into ``hits`` in the requested order; unknown values always last."""
-
-        def asc(values: np.ndarray) -> np.ndarray:
-            v = values[hits]
-            return np.lexsort((hits, np.where(np.isnan(v), np.inf, v)))
-
-        def desc(values: np.ndarray) -> np.ndarray:
-            v = values[hits]
-            return np.lexsort((hits, np.where(np.isnan(v), np.inf, -v)))
-
-        if q.sort == "price":
-            return asc(snap.price)
-        if q.sort == "duration":
-            return asc(snap.hours)
-        if q.sort == "rating":
-            return desc(snap.rating)
-        if q.sort == "newest":
-            return desc(snap.first_seen)
-        if q.sort == "start_date":
-            return asc(snap.start)
+    def _order(
+        snap: Snapshot,
+        q: Query,
+        hits: np.ndarray,
+        scores: np.ndarray | None,
+        upto: int | None = None,
+    ) -> np.ndarray:
+        """Indices into ``hits`` in the requested order, unknown values always last, ties in
+        catalog order; only the first ``upto`` of them when given (a page needs 25 of
+        100,000: a partial sort)."""
+        if q.sort in ("price", "duration", "start_date", "rating", "newest"):
+            column, ascending = {
+                "price": (snap.price, True),
+                "duration": (snap.hours, True),
+                "start_date": (snap.start, True),
+                "rating": (snap.rating, False),
+                "newest": (snap.first_seen, False),
+            }[q.sort]
+            v = column[hits]
+            return _first((np.where(np.isnan(v), np.inf, v if ascending else -v),), upto)
         # Relevance: the text's score first (when there is text), then well-rated,
         # much-taken courses, which also orders the ties of a broad word's coarse score.
-        enrol = np.nan_to_num(snap.enrollments[hits], nan=-1.0)
-        rating = np.nan_to_num(snap.rating[hits], nan=-1.0)
+        enrol = -np.nan_to_num(snap.enrollments[hits], nan=-1.0)
+        rating = -np.nan_to_num(snap.rating[hits], nan=-1.0)
         if scores is not None:
-            return np.lexsort((hits, -enrol, -rating, -scores[hits]))
-        return np.lexsort((hits, -enrol, -rating))
+            return _first((-scores[hits], rating, enrol), upto)
+        return _first((rating, enrol), upto)
+
+
+def _first(keys: tuple[np.ndarray, ...], upto: int | None) -> np.ndarray:
+    """The order of rows by ``keys`` (the first decides, the next break its ties, and ties
+    of all keep row order), or just its first ``upto`` rows.
+
+    For those, every row whose first key is at most the ``upto``-th smallest is a candidate
+    and only the candidates are sorted: np.partition finds that value in linear time.
+    """
+    size = len(keys[0])
+    sort_keys = (np.arange(size), *reversed(keys))  # lexsort: the last key decides first
+    if upto is None or upto >= size:
+        return np.lexsort(sort_keys)
+    if upto <= 0:
+        return np.zeros(0, dtype=np.int64)
+    bound = np.partition(keys[0], upto - 1)[upto - 1]
+    candidates = np.flatnonzero(keys[0] <= bound)
+    order = np.lexsort(tuple(k[candidates] for k in sort_keys))
+    return candidates[order[:upto]]
 
 
 def _facet_values(col: _Codes, mask: np.ndarray, selected: Sequence[str]) -> list[FacetValue]:

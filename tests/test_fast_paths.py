@@ -10,8 +10,11 @@ import json
 import unicodedata
 from datetime import date
 
+import numpy as np
+
 from catalog.normalize import _INVISIBLE_RE, clean_text
 from catalog.record import CourseRecord, Offer
+from catalog.search import _first
 from catalog.store import dumps, json_list
 from catalog.topics import default_taxonomy
 
@@ -74,3 +77,18 @@ def test_explain_is_cached_per_listing_and_returns_independent_copies() -> None:
     assert "x" not in tax.explain(*args)
     assert tax.classify(*args) == sorted(tax._explain(*args), key=tax.slugs.index)
     assert tax.explain("Cooking", None, ["Knife skills"], ["food"]) == {}
+
+
+def test_first_rows_of_an_order_are_the_full_sort_cut_short() -> None:
+    """A page sorts only the candidates for its rows; it must be the full sort's prefix,
+    ties (many: coarse scores, unknown values as inf) in row order."""
+    rng = np.random.default_rng(7)
+    size = 2000
+    coarse = rng.integers(0, 3, size).astype(np.float64)  # a broad word's 0/1/2 score
+    rating = np.where(rng.random(size) < 0.3, np.inf, rng.integers(0, 5, size) / 2)
+    enrol = rng.integers(0, 50, size).astype(np.float64)
+    for keys in ((rating,), (coarse, rating), (coarse, rating, enrol), (np.zeros(size),)):
+        full = np.lexsort((np.arange(size), *reversed(keys)))
+        assert np.array_equal(_first(keys, None), full)
+        for upto in (0, 1, 7, 25, 700, size - 1, size, size + 5):
+            assert np.array_equal(_first(keys, upto), full[:upto]), (len(keys), upto)
