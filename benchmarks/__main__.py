@@ -45,32 +45,46 @@ PARTS = ("search", "refresh", "app")
 BOUNDS = """\
 ## What bounds each figure
 
-- **Search, first time a text is typed (p95).** The full-text engine scoring every match
-  for relevance: for "data" (30,000 of 100k courses match) FTS5's bm25 costs ~35 ms, the
-  match alone 12-15 ms; filters, the ten facet counts and the sort on the numpy snapshot
-  5-10 ms; the page of 25 rows ~3 ms. Only the two or three broadest words of the twenty
-  queries are over 50 ms; sorts other than relevance no longer score at all. PostgreSQL:
-  `ts_rank_cd` over the matches the same way. *Warm* (the match cached per text, up to 64
-  texts per catalog version, as when facets are clicked on a search): numpy over 100k rows.
-  The hand-written SQL re-reads the matching set for each of the ten facets and rebuilds
-  it for each selected one; datasette re-runs match and filters for the count and for
-  every facet and serialises JSON.
+Milliseconds and seconds below are from machines of this kind in November 2026. They are
+not all equally fast: *SQLite alone* (below) wrote the same 100,000 courses in 6.3 s on
+one and in 18-21 s on another, and a pure-Python loop differed about as much. The speed
+reference at the top of a report says which kind of day it was; the ratios to baselines
+measured in the same run hold on either.
+
+- **Search, first time a text is typed (p95).** The full-text engine: for "data" (30,000 of
+  100k courses match) the match comes back as one comma-joined text that numpy parses
+  (`group_concat`; a Python tuple per matching row cost three times as much), and relevance
+  for a word that broad is title-first (a second, narrower match), since FTS5's bm25 over
+  all 30,000 would cost three times the match; narrower texts are ranked by bm25 (their
+  ids are fetched first to tell which kind a text is). Then numpy on the snapshot: filters
+  and the ten facet counts, and a partial sort that orders only the candidates for the
+  page (`np.partition`), then the page's 25 rows. The broadest texts ("data", "business
+  analytics", "deep learning") are the p95; on the slower machine they take 35-45 ms, the
+  match and bm25 about two thirds of it. PostgreSQL: `ts_rank_cd` over the matches.
+  *Warm* (the match cached per text, up to 64 texts per catalog version, as when facets
+  are clicked on a search): numpy over 100k rows. The hand-written SQL re-reads the
+  matching set for each of the ten facets and rebuilds it for each selected one;
+  datasette re-runs match and filters for the count and for every facet and serialises
+  JSON.
 - **Snapshot load** (first search after the catalog changed): reading the facet and
   sort columns of 100k courses from the covering index `ix_course_snapshot` (~16 MB,
   migration 0003; PostgreSQL has none and reads the table) and building integer codes
-  and float arrays, ~0.6 s, then saving them beside an SQLite catalog
-  (`catalog.sqlite3-snapshot.npz`), which a restart loads in ~25 ms.
-- **Bulk load (~10,000-12,000/s against 20,000/s).** The database's own work: *SQLite
-  alone*, handed the very rows our load wrote, takes ~7 s for 100k on this machine
-  (~14,000/s): the inserts of courses, listings and events ~2 s, the FTS5 index ~2.5-3 s
-  (~0.5 s of it the 3-letter prefix index), commit and WAL checkpoint ~1 s. Our Python
-  per course (record to dict, canonical JSON with orjson and its sha1, the merged row
-  and its search text, ~4.5 s CPU for 100k) runs mostly on a second thread while SQLite
-  builds the previous step's full-text index, so the load is ~1.2x that baseline.
-  20,000/s means 5 s for 100k, less than SQLite alone needs for these rows: a course is
-  ~4.9 KB on disk (its description in the course, in the listing's record JSON and, 500
-  characters of it, in the search text). Getting there means writing less per course
-  (one copy of the description, a shorter indexed text, no prefix index), a format and
+  and float arrays, 0.6-1.4 s, then saving them beside an SQLite catalog
+  (`catalog.sqlite3-snapshot.npz`), which a restart loads in ~25 ms. `courseradar
+  import` and `refresh` save it as they end.
+- **Bulk load (against 20,000/s).** The database's own work: *SQLite alone*, handed the
+  very rows our load wrote, takes 6-7 s for 100k on the faster machine and 18-21 s on the
+  slower: the FTS5 index ~45% (the 3-letter prefix index ~15% of all), the inserts of
+  courses, listings and events ~35%, commit and WAL checkpoint ~20% (the WAL holds ~470
+  MB before the commit; a 256 MiB page cache instead of 64 MiB shrank that without
+  making the load faster). Our Python per course (record to dict, canonical JSON with
+  orjson and its sha1, the merged row and its search text) runs mostly on a second thread
+  while SQLite builds the previous step's full-text index, so the load is 1.05-1.35x that
+  baseline. 20,000/s means 5 s for 100k, less than SQLite alone needs for these rows on
+  either machine: a course is ~5.2 KB on disk (its description in the course, in the
+  listing's record JSON and, 500 characters of it, in the search text). Getting there
+  means writing less per course (one copy of the description, a shorter indexed text, no
+  prefix index, which serves the 3-letter prefixes typed while typing), a format and
   search-quality decision. 16 KiB pages (new catalogs) made the inserts a third cheaper
   than 4 KiB pages, where two ~2 KB course rows rarely shared a page.
 - **Memory of an import.** The import stage reads its input step by step (2,000
@@ -81,31 +95,36 @@ BOUNDS = """\
   Lines) streams. A JSON array file is parsed whole, so large files should be JSON Lines.
 - **Refresh against the floor.** Our CPU, on one core: the sources run concurrently and
   their network waits are hidden (the first run takes as long with 0 ms latency as with
-  50 ms), so the first run is its CPU, ~2-2.5 s: parsing ~0.5 s (BeautifulSoup on
-  FutureLearn's HTML descriptions, Class Central's 700 KB page), normalising ~1.2 s (topic
-  classification ~0.8 s), the import ~0.2 s, the HTTP client ~0.3 s, and once per process
-  ~0.4 s of module imports and the taxonomy compile. The critical path itself is ~0.2 s
-  (5 requests to the busiest replayed host at 50 ms); the floor as paced is higher because
-  AutoThrottle follows the latency the fetcher measures (to the headers), and a fetch
-  thread waiting for the GIL while others parse reads them late.
+  50 ms), so the first run is its CPU. On the slower machine ~3.9 s (was ~5.8 s before
+  the keyword index remembered words and HTML was read from lxml's own tree): normalising
+  ~2 s (topic classification ~0.9 s, plus ~0.4 s once per process to compile the
+  taxonomy's ~850 patterns), parsing ~1 s (Class Central's 700 KB page through
+  BeautifulSoup ~0.5 s), the HTTP client ~0.75 s (~0.3 s of it requests-cache's imports
+  on the first session), the import ~0.35 s. The critical path is 0.2 s at the replay
+  server's latency alone (5 requests to the busiest host at 50 ms); as paced it is
+  0.8-1.9 s, because AutoThrottle follows the latency the fetcher measures (to the
+  headers), and a fetch thread waiting for the GIL while others parse reads them late.
+  Within 1.2x of it needs the CPU spread over processes and cut about in half again.
 - **Incremental refresh.** The network: every page is revalidated (a 304 costs a round
   trip, one at a time per host, the server gives no max-age), so the run is the busiest
   host's few exchanges (each real host on a port of its own), plus ~0.1 s of starting
-  nine runs; parsing is skipped
-  for sources whose pages all came back unchanged (CPU ~0.25 s). It is near its own floor;
-  the ratio to the first run falls only as far as the first run's CPU allows.
-- **App start.** A Streamlit page with only a heading and a 25-row table shows its
-  table 2.7-2.9 s after `streamlit run` here (the *bare Streamlit* column, same run).
-  `courseradar serve` runs Streamlit in its own process: ~0.35 s to parse the command and
-  check the schema (one query), ~0.5 s until Streamlit listens; while the browser loads
-  the page (~1 s) a thread loads pandas, pyarrow, numpy, SQLModel and the snapshot (~0.6
-  s from the covering index at 100k, ~25 ms from the saved file on a restart); the script
-  run takes ~0.15 s. The rest is the browser: our page's widgets (date and number inputs,
-  pagination, downloads) pull ~38 more lazily loaded JS files (~430 KB) than the bare
-  table; page load to settled 2.5 s against 1.7 s. Under 3 s needs a lighter first page.
-- **Filter change.** The script re-run takes ~70 ms and the search 5-20 ms; a trivial
-  Streamlit app's widget change shows in ~200 ms here; the rest is the browser redrawing
-  the page's widgets and result grid (software rendering, shared 2-core machine).
+  nine runs; parsing is skipped for sources whose pages all came back unchanged. It is
+  near its own floor; the ratio to the first run falls only as far as the first run's CPU
+  allows.
+- **App start.** A Streamlit page with only a heading and a 25-row table shows its table
+  2.8 s (faster machine) or 4.4 s (slower) after `streamlit run` (the *baseline* column,
+  same run). `courseradar serve` runs Streamlit in its own process: ~0.4 s more than
+  bare Streamlit until it listens (the command line and the schema check, one query);
+  while the browser loads the page a thread loads pandas, pyarrow, numpy, SQLModel and
+  the snapshot (read from the covering index when nothing saved it, ~25 ms from the saved
+  file); the script run takes ~0.15-0.3 s. The rest is the browser: our page's widgets
+  (date and number inputs, pagination, downloads) pull ~38 more lazily loaded JS files
+  (~430 KB) than the bare table. Under 3 s needs a faster machine and a lighter first
+  page.
+- **Filter change.** The script re-run takes ~70-150 ms and the search 5-40 ms; a trivial
+  Streamlit app's widget change shows in ~200 ms on the faster machine; the rest is the
+  browser redrawing the page's widgets and result grid (software rendering, shared
+  2-core machine).
 - **App memory.** The Streamlit process with pandas, pyarrow, SQLAlchemy and the 100k
   snapshot (~20 MB of numpy arrays) plus cached results.
 """
