@@ -22,7 +22,7 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -158,11 +158,43 @@ class Topic:
 class _Keyword:
     slug: str  # "" for the global exclude list
     tier: str  # strong, weak, generic, veto, exclude
-    pattern: re.Pattern[str]
-    # Keywords of several words: their first word, which a text's word must begin with.
-    # None for one word, whose match depends on the text's word alone.
-    head: re.Pattern[str] | None
+    source: str  # the regular expression (case-insensitive), compiled on first use
     acronym: bool
+    # The first word, casefolded. A keyword of several words starts only at a text word that
+    # begins with it; a keyword of one word matches a text word as a whole: that word,
+    # its plural (``plural``), or (``wildcard``) any word that begins with it.
+    first: str
+    single: bool
+    wildcard: bool
+    plural: bool
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _regex(self.source)
+
+    def starts_at(self, word: str, lowered: str) -> bool:
+        """Whether this keyword can match at the text word ``word`` (``lowered``: casefolded).
+
+        For ASCII on both sides, compared as strings, which is what the case-insensitive
+        regex does there; otherwise by the regex. Most keywords never need theirs compiled.
+        """
+        if not (word.isascii() and self.first.isascii()):
+            if not self.single:
+                return True  # may start here: find() matches the regex in the text
+            found = self.pattern.match(word)
+            return found is not None and _case_ok(self, found.group())
+        if not self.single:
+            return lowered.startswith(self.first)
+        if self.wildcard:
+            matched = lowered.startswith(self.first)
+        else:
+            matched = lowered == self.first or (self.plural and lowered == self.first + "s")
+        return matched and _case_ok(self, word)
+
+
+@cache
+def _regex(source: str) -> re.Pattern[str]:
+    return re.compile(source, re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -174,24 +206,23 @@ class _Match:
     term: str  # the matched text, letters only, casefolded: distinct-term counting
 
 
-def _compile_keyword(keyword: str) -> tuple[re.Pattern[str], re.Pattern[str] | None, bool, str]:
-    """Regex, first-word regex (None for one word), acronym flag and index key for one
-    taxonomy keyword.
+def _compile_keyword(slug: str, tier: str, keyword: str) -> tuple[str, _Keyword]:
+    """The index key and the keyword of one taxonomy keyword (its regex not yet compiled).
 
     Words may end in "*" (any ending: "maschinell* lern*" -> "Maschinelles Lernen"); otherwise
     an English plural "s" is allowed. Capitals of at most five letters ("AI") are an acronym.
     """
     parts: list[str] = []
     letters = ""
-    first = ""
-    heads: list[str] = []
+    words_seen: list[str] = []
+    ends_open = False  # the last word ends in "*"
     for token in _SPLIT.split(fold(keyword).strip()):
         wildcard = token.endswith("*")
         words = _WORD.findall(token.rstrip("*"))
         if not words:
             continue
-        heads.extend(words)
-        first = first or words[0]
+        words_seen.extend(words)
+        ends_open = wildcard
         letters += "".join(words)
         body = _SEP.join(re.escape(word) for word in words)
         parts.append(body + (r"[^\W_]*" if wildcard else ""))
@@ -201,9 +232,19 @@ def _compile_keyword(keyword: str) -> tuple[re.Pattern[str], re.Pattern[str] | N
         len(parts) == 1 and letters.isalpha() and letters.isupper() and len(letters) <= _ACRONYM_MAX
     )
     tail = "" if keyword.rstrip().endswith("*") else "s?"
-    pattern = re.compile(_SEP.join(parts) + tail + _AFTER, re.IGNORECASE)
-    head = re.compile(re.escape(heads[0]), re.IGNORECASE) if len(heads) > 1 else None
-    return pattern, head, acronym, first.casefold()[:_KEY_LEN]
+    first = words_seen[0].casefold()
+    single = len(words_seen) == 1
+    kw = _Keyword(
+        slug=slug,
+        tier=tier,
+        source=_SEP.join(parts) + tail + _AFTER,
+        acronym=acronym,
+        first=first,
+        single=single,
+        wildcard=single and ends_open,
+        plural=bool(tail),
+    )
+    return first[:_KEY_LEN], kw
 
 
 @dataclass(frozen=True)
@@ -239,8 +280,8 @@ class _KeywordIndex:
 
     def add(self, slug: str, tier: str, keywords: Iterable[str]) -> None:
         for keyword in keywords:
-            pattern, head, acronym, key = _compile_keyword(keyword)
-            self._by_key.setdefault(key, []).append(_Keyword(slug, tier, pattern, head, acronym))
+            key, kw = _compile_keyword(slug, tier, keyword)
+            self._by_key.setdefault(key, []).append(kw)
         self._memo = _WordMemo()
 
     def _for_word(self, word: str, memo: _WordMemo) -> _AtWord | None:
@@ -252,13 +293,10 @@ class _KeywordIndex:
         longer: list[_Keyword] = []
         for size in range(1, min(_KEY_LEN, len(lowered)) + 1):
             for kw in self._by_key.get(lowered[:size], ()):
-                if kw.head is not None:
-                    if kw.head.match(word):
-                        longer.append(kw)
-                # The word is a whole run of letters and the pattern ends where letters do,
-                # so matching the word alone is matching it in the text.
-                elif (m := kw.pattern.match(word)) is not None and _case_ok(kw, m.group()):
-                    whole.append(kw)
+                # The word is a whole run of letters and a one-word pattern ends where letters
+                # do, so matching the word alone is matching it in the text.
+                if kw.starts_at(word, lowered):
+                    (whole if kw.single else longer).append(kw)
         found = _AtWord(tuple(whole), tuple(longer)) if whole or longer else None
         if found is not None:
             memo.starters.add(word)  # before by_word: see find()
@@ -392,8 +430,9 @@ class Taxonomy:
 
     @cached_property
     def _index(self) -> _KeywordIndex:
-        """The compiled keywords (~850 regular expressions, ~0.3 s): built on the first
-        classification, not for a front end that only lists slugs and labels."""
+        """The keyword index (~850 keywords, ~20 ms; their regular expressions, ~0.3 s for
+        all, compile only where a text needs one): built on the first classification, not for
+        a front end that only lists slugs and labels."""
         index = _KeywordIndex()
         index.add("", "exclude", self._exclude)
         for topic in self.topics:

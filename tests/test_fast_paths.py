@@ -16,7 +16,7 @@ from catalog.normalize import _INVISIBLE_RE, clean_text
 from catalog.record import CourseRecord, Offer
 from catalog.search import _first
 from catalog.store import dumps, json_list
-from catalog.topics import default_taxonomy
+from catalog.topics import default_taxonomy, fold
 
 
 def test_invisible_characters_are_exactly_the_control_surrogate_and_private_categories() -> None:
@@ -92,3 +92,38 @@ def test_first_rows_of_an_order_are_the_full_sort_cut_short() -> None:
         assert np.array_equal(_first(keys, None), full)
         for upto in (0, 1, 7, 25, 700, size - 1, size, size + 5):
             assert np.array_equal(_first(keys, upto), full[:upto]), (len(keys), upto)
+
+
+def test_one_word_keywords_decide_ascii_words_as_their_regex_does() -> None:
+    """The keyword index compares ASCII words as strings instead of compiling ~850 patterns;
+    for every one-word keyword of the taxonomy and words around it, the regex agrees."""
+    index = default_taxonomy()._index
+    keywords = [kw for kws in index._by_key.values() for kw in kws if kw.single]
+    assert len(keywords) > 100
+    for kw in keywords:
+        first = kw.first
+        variants = {first, first + "s", first + "es", first + "ing", first[:-1], "x" + first}
+        variants |= {v.upper() for v in variants} | {v.capitalize() for v in variants}
+        for word in sorted(v for v in variants if v):
+            found = kw.pattern.match(word)
+            plain = found is not None and (not kw.acronym or found.group()[:2].isupper())
+            assert kw.starts_at(word, word.casefold()) is plain, (kw.source, word)
+
+
+def test_every_keyword_of_the_taxonomy_matches_its_own_spelling() -> None:
+    """The keyword index finds each keyword in a text that is just that keyword, as written in
+    the taxonomy file and capitalised: the string comparisons of one-word keywords, the
+    first-word filter of longer ones and the places found again in the text all take part."""
+    taxonomy = default_taxonomy()
+    index = taxonomy._index
+    tiers = ("keywords", "weak_keywords", "generic_keywords", "veto")
+    checked = 0
+    for topic in taxonomy.topics:
+        for tier, attribute in zip(("strong", "weak", "generic", "veto"), tiers, strict=True):
+            for keyword in getattr(topic, attribute):
+                for text in {keyword, keyword[:1].upper() + keyword[1:]}:
+                    text = fold(text.replace("*", ""))
+                    found = {(m.slug, m.tier) for m in index.find(text) if m.start == 0}
+                    assert (topic.slug, tier) in found, (topic.slug, tier, keyword)
+                    checked += 1
+    assert checked > 1000
