@@ -95,10 +95,10 @@ measured in the same run hold on either.
   Lines) streams. A JSON array file is parsed whole, so large files should be JSON Lines.
 - **Refresh against the floor.** Our CPU, on one core: the sources run concurrently and
   their network waits are hidden (the first run takes as long with 0 ms latency as with
-  50 ms), so the first run is its CPU. On the slower machine ~3.9 s (was ~5.8 s before
-  the keyword index remembered words and HTML was read from lxml's own tree): normalising
-  ~2 s (topic classification ~0.9 s, plus ~0.4 s once per process to compile the
-  taxonomy's ~850 patterns), parsing ~1 s (Class Central's 700 KB page through
+  50 ms), so the first run is its CPU. On the slower machine ~3.8-4.5 s (was ~5.8 s
+  before the keyword index remembered words, compiled its ~850 patterns only where a text
+  needs one, and HTML was read from lxml's own tree): normalising ~1.7 s (topic
+  classification ~0.9 s), parsing ~1 s (Class Central's 700 KB page through
   BeautifulSoup ~0.5 s), the HTTP client ~0.75 s (~0.3 s of it requests-cache's imports
   on the first session), the import ~0.35 s. The critical path is 0.2 s at the replay
   server's latency alone (5 requests to the busiest host at 50 ms); as paced it is
