@@ -254,9 +254,8 @@ def run(url: str, rounds: int = ROUNDS) -> AppFigures:
         engine = open_catalog(url)  # the starter set, as after the first start
         saved = snapshot_file(engine)
         engine.dispose()
-        # The seeding saved the search snapshot, as every command that changes the catalog
-        # does; the first start is timed without it (a catalog written by other means),
-        # the restart with it.
+        # The first start is timed without a saved search snapshot (a catalog written by
+        # other means than our commands, which save it as they end), the restart with one.
         if saved is not None:
             saved.unlink(missing_ok=True)
         log = Path(tmp) / "serve.log"

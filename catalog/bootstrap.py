@@ -67,7 +67,4 @@ def sync_curated(engine: Engine, path: Path | None = None) -> bool:
         conn.execute(
             sa.text("INSERT INTO meta (key, value) VALUES ('curated_sha256', :v)"), {"v": digest}
         )
-    from catalog.search import save_snapshot
-
-    save_snapshot(engine)  # as after any command that changes the catalog
     return True
