@@ -9,7 +9,10 @@ and compare the bytes with catalog.export.export for the same rows.
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
@@ -170,6 +173,22 @@ def download(at: AppTest, media: list[MediaFileManager], key: str) -> bytes:
 
 def table_titles(at: AppTest) -> list[str]:
     return list(at.dataframe[0].value["title"])
+
+
+def test_warm_up_keeps_what_it_loaded_out_of_the_collector(catalog_engine: Engine) -> None:
+    """serve's warm-up freezes what it loaded (libraries, taxonomy, search snapshot), so the
+    full collection Streamlit runs after every script run walks only what came later."""
+    probe = (
+        "import gc; from ui import data; data.warm_up(); "
+        "print(gc.get_freeze_count(), len(gc.get_objects()))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=dict(os.environ)
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    frozen, tracked = map(int, done.stdout.split()[-2:])
+    assert frozen > 50_000, frozen
+    assert tracked < frozen // 20, (frozen, tracked)
 
 
 # -- every page ------------------------------------------------------------------------
