@@ -9,8 +9,7 @@ view, and in the session, so leaving the Search page and coming back keeps it.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import fields, replace
 from datetime import date
 from typing import Any
@@ -36,6 +35,8 @@ W_LANG = "w_lang"
 W_TEXT = "w_text"
 W_FACET = {facet: f"w_facet_{facet}" for facet in FACETS}
 FACET_KEYS = "facet_widget_keys"  # facet -> key of its multiselect in the last run
+FACET_SHOWN = "facet_widget_shown"  # facet -> (wkey it was drawn for, value -> label shown)
+FACET_SERIAL = "facet_widget_serial"  # int: the last facet widget key handed out
 W_MAX_PRICE = "w_max_price"
 W_MIN_HOURS = "w_min_hours"
 W_MAX_HOURS = "w_max_hours"
@@ -240,17 +241,28 @@ def query_from_widgets() -> Query:
     return replace(current, **changes)
 
 
-def facet_key(facet: str, labels: Sequence[str]) -> str:
-    """Key of a facet's multiselect for the labels it shows now.
+def facet_key(facet: str, labels: Mapping[str, str], selected: Sequence[str]) -> str:
+    """Key of a facet's multiselect, given the label of each value it shows now.
 
-    The labels carry counts, which change whenever another filter does. Streamlit keeps
-    a multiselect's selection by label, so a widget kept across a label change handed
-    back the old label ("free to audit (35,041)") as if it were a value. A new key per
-    label set makes a fresh widget, seeded from the Query, whenever a label changes.
+    The labels carry counts, which change whenever another filter does. Streamlit keeps a
+    multiselect's selection as the labels it showed, so a widget kept while the label of a
+    *selected* value changed handed back the old label ("free to audit (35,041)") as if it
+    were a value. Then the facet gets a new key: a fresh widget, seeded from the Query.
+    Otherwise it keeps its key, options and counts updated in place: a new widget is a
+    remount in the browser, and ten of them were a third of a filter change's time.
     """
-    digest = hashlib.sha1("\x1f".join(labels).encode(), usedforsecurity=False).hexdigest()[:10]
-    key = f"{wkey(W_FACET[facet])}_{digest}"
-    st.session_state.setdefault(FACET_KEYS, {})[facet] = key
+    ss = st.session_state
+    keys: dict[str, str] = ss.setdefault(FACET_KEYS, {})
+    shown: dict[str, tuple[str, dict[str, str]]] = ss.setdefault(FACET_SHOWN, {})
+    base = wkey(W_FACET[facet])
+    key = keys.get(facet)
+    made_for, before = shown.get(facet, ("", {}))
+    if key is None or made_for != base or any(before.get(v) != labels.get(v) for v in selected):
+        serial = int(ss.get(FACET_SERIAL, 0)) + 1
+        ss[FACET_SERIAL] = serial
+        key = f"{base}_{serial}"
+    keys[facet] = key
+    shown[facet] = (base, dict(labels))
     return key
 
 

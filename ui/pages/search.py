@@ -56,7 +56,7 @@ def facet_widget(facet: str) -> None:
         field_label(facet, lang),
         options,
         default=list(query.selected(facet)),
-        key=state.facet_key(facet, [label(v) for v in options]),
+        key=state.facet_key(facet, {v: label(v) for v in options}, query.selected(facet)),
         format_func=label,
         on_change=state.filters_changed,
         placeholder=t("any", lang),
