@@ -495,13 +495,19 @@ def run_app(report: Report, catalog: Path, n: int) -> None:
         bulk_load(f"sqlite:///{catalog}", n)
     f = app_bench.run(f"sqlite:///{catalog}", rounds=report.args.app_rounds)
     p50, p95 = Timing.pct(f.changes, 0.5), Timing.pct(f.changes, 0.95)
+    harness50, harness95 = Timing.pct(f.changes_harness, 0.5), Timing.pct(f.changes_harness, 0.95)
     report.add(
         "",
         f"## The app at {n:,} courses (Chromium via Playwright)",
         "",
         "`courseradar serve --headless` on the catalog of the search part; times from "
-        "spawning the command. A filter change is timed from the click on a facet value "
-        "to the new result sentence with Streamlit's run finished; every pick is a new "
+        "spawning the command. A filter change is timed by the page's own clock "
+        "(`performance.now()`), from the press on a facet value (a capturing `pointerdown` "
+        "listener) to the first check, every 10 ms, that finds the new result sentence with "
+        "Streamlit's run finished. *Harness* is the same change by the benchmark's "
+        "stopwatch, from calling Playwright's click (which first checks the element is "
+        "visible, stable and enabled) to noticing the new results: that adds Playwright's "
+        "own time. Every pick is a new "
         "search, each followed by *Reset filters* (timed apart); a click the page has not "
         "taken within 15 s is tried again and counted (picks across several facets at once "
         "are covered by tests/test_e2e_browser.py). Peak RSS is the serve process's "
@@ -517,11 +523,13 @@ def run_app(report: Report, catalog: Path, n: int) -> None:
         "",
         "| to /_stcore/health (s) | to first results (s) | restart (s) | baseline (s) "
         "| first results / baseline | filter change p50 (ms) | p95 (ms) | max (ms) "
+        "| harness p50 (ms) | harness p95 (ms) "
         "| reset p50 (ms) | changes | clicks retried | app peak RSS (MB) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         f"| {f.health_s:.2f} | {f.first_results_s:.2f} | {f.restart_s:.2f} | {f.baseline_s:.2f} "
         f"| {f.first_results_s / f.baseline_s:.2f} | {p50:.0f} | {p95:.0f} "
-        f"| {max(f.changes) * 1000:.0f} | {Timing.pct(f.resets, 0.5):.0f} | {len(f.changes)} "
+        f"| {max(f.changes) * 1000:.0f} | {harness50:.0f} | {harness95:.0f} "
+        f"| {Timing.pct(f.resets, 0.5):.0f} | {len(f.changes)} "
         f"| {f.retried} | {f.peak_rss_mb:.0f} |",
     )
     report.target(
@@ -532,8 +540,11 @@ def run_app(report: Report, catalog: Path, n: int) -> None:
         f.first_results_s < 3,
     )  # fmt: skip
     report.target(
-        f"app at {n:,}: filter change to results, p95", "< 500 ms", f"{p95:.0f} ms", p95 < 500
-    )
+        f"app at {n:,}: filter change to results, p95", "< 500 ms",
+        f"{p95:.0f} ms by the page's clock ({harness95:.0f} ms by the harness's stopwatch, "
+        "Playwright's own checks before the click included)",
+        p95 < 500,
+    )  # fmt: skip
     report.target(
         f"app serving {n:,}: peak RSS", "< 500 MB", f"{f.peak_rss_mb:.0f} MB", f.peak_rss_mb < 500
     )
