@@ -99,8 +99,11 @@ measured in the same run hold on either.
   before the keyword index remembered words, compiled its ~850 patterns only where a text
   needs one, and HTML was read from lxml's own tree): normalising ~1.7 s (topic
   classification ~0.9 s), parsing ~1 s (Class Central's 700 KB page through
-  BeautifulSoup ~0.5 s), the HTTP client ~0.75 s (~0.3 s of it requests-cache's imports
-  on the first session), the import ~0.35 s. The critical path is 0.2 s at the replay
+  BeautifulSoup ~0.3 s; its CSS selectors, which cost soupsieve's start-up, ~0.2 s,
+  are BeautifulSoup's finders now), the HTTP client ~0.75 s (~0.3 s of it
+  requests-cache's imports on the first session), the import ~0.35 s. Of the
+  classification, compiling the regular expressions of the multi-word keywords a text
+  needs is ~0.15-0.2 s (~280 us each, ~500 of them). The critical path is 0.2 s at the replay
   server's latency alone (5 requests to the busiest host at 50 ms); as paced it is
   0.8-1.9 s, because AutoThrottle follows the latency the fetcher measures (to the
   headers), and a fetch thread waiting for the GIL while others parse reads them late.
@@ -121,10 +124,16 @@ measured in the same run hold on either.
   (date and number inputs, pagination, downloads) pull ~38 more lazily loaded JS files
   (~430 KB) than the bare table. Under 3 s needs a faster machine and a lighter first
   page.
-- **Filter change.** The script re-run takes ~70-150 ms and the search 5-40 ms; a trivial
-  Streamlit app's widget change shows in ~200 ms on the faster machine; the rest is the
-  browser redrawing the page's widgets and result grid (software rendering, shared
-  2-core machine).
+- **Filter change.** On the server, the script run takes 25-65 ms, the search 1-35 ms of
+  it (an Intel machine of this kind, 100k). It used to take another ~110 ms after every
+  run: Streamlit's full garbage collection (`runner.postScriptGC`) walked the ~140,000
+  objects of the libraries and the snapshot while the run's last message waited; serve's
+  warm-up now freezes them (`gc.freeze`). The rest, two thirds and more, is the browser
+  (software rendering on the same 2 cores): React re-renders the page, its largest task
+  80-160 ms. Each facet widget used to be remounted on every change (its key followed
+  its counts); now only a facet whose *selected* value's count changed gets a new
+  widget, which took that task from ~210 ms. Playwright's own checks before a click
+  (~50 ms) are outside the page-clock figure and inside the harness one.
 - **App memory.** The Streamlit process with pandas, pyarrow, SQLAlchemy and the 100k
   snapshot (~20 MB of numpy arrays) plus cached results.
 """
