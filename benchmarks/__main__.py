@@ -73,20 +73,25 @@ measured in the same run hold on either.
   (`catalog.sqlite3-snapshot.npz`), which a restart loads in ~25 ms. `courseradar
   import` and `refresh` save it as they end.
 - **Bulk load (against 20,000/s).** The database's own work: *SQLite alone*, handed the
-  very rows our load wrote, takes 6-7 s for 100k on the faster machine and 18-21 s on the
-  slower: the FTS5 index ~45% (the 3-letter prefix index ~15% of all), the inserts of
-  courses, listings and events ~35%, commit and WAL checkpoint ~20% (the WAL holds ~470
-  MB before the commit; a 256 MiB page cache instead of 64 MiB shrank that without
-  making the load faster). Our Python per course (record to dict, canonical JSON with
-  orjson and its sha1, the merged row and its search text) runs mostly on a second thread
-  while SQLite builds the previous step's full-text index, so the load is 1.05-1.35x that
-  baseline. 20,000/s means 5 s for 100k, less than SQLite alone needs for these rows on
-  either machine: a course is ~5.2 KB on disk (its description in the course, in the
-  listing's record JSON and, 500 characters of it, in the search text). Getting there
-  means writing less per course (one copy of the description, a shorter indexed text, no
-  prefix index, which serves the 3-letter prefixes typed while typing), a format and
-  search-quality decision. 16 KiB pages (new catalogs) made the inserts a third cheaper
-  than 4 KiB pages, where two ~2 KB course rows rarely shared a page.
+  very rows our load wrote, takes 6-7 s for 100k on the faster machine, 9-14 s on an Intel
+  one and 18-21 s on the slowest: the FTS5 index ~45% (the 3-letter prefix index ~15% of
+  all), the inserts of courses, listings and events ~35%, commit and WAL checkpoint ~20%
+  (the WAL holds ~470 MB before the commit; a 256 MiB page cache instead of 64 MiB shrank
+  that without making the load faster). Our Python per course (record to dict, canonical
+  JSON with orjson and its sha1, the merged row and its search text) runs mostly on a
+  second thread while SQLite builds the previous step's full-text index, so the load is
+  1.05-1.6x that baseline. 20,000/s means 5 s for 100k, less than SQLite alone needs for
+  these rows on any of them: a course is ~5.2 KB on disk (its description in the course,
+  in the listing's record JSON and, 500 characters of it, in the search text). Getting
+  there means writing less per course (one copy of the description, a shorter indexed
+  text, no prefix index, which serves the 3-letter prefixes typed while typing), a format
+  and search-quality decision. Measured on the Intel machine (the floor's statements, one
+  part changed at a time): FTS5 without the prefix index, with `detail=column`, or with
+  the `ascii` tokenizer over text split into words beforehand indexed within 15% of the
+  same time (~4.5 s); the floor without the listings' record JSON was ~20% less; the
+  course inserts (~2.5 s) and the FTS5 index (~4.5 s) alone add up to ~7 s, 14,000/s at
+  best before any listing, event or commit. 16 KiB pages (new catalogs) made the inserts a
+  third cheaper than 4 KiB pages, where two ~2 KB course rows rarely shared a page.
 - **Memory of an import.** The import stage reads its input step by step (2,000
   records): SQLite's page cache (64 MiB), the FTS5 term hash (16 MiB), the source's
   listing index and two steps of serialised records, ~200 MB in all with the
@@ -108,6 +113,9 @@ measured in the same run hold on either.
   0.8-1.9 s, because AutoThrottle follows the latency the fetcher measures (to the
   headers), and a fetch thread waiting for the GIL while others parse reads them late.
   Within 1.2x of it needs the CPU spread over processes and cut about in half again.
+  Less CPU does not lower the ratio by itself: the measured floor falls with it (an Intel
+  machine: 2.3 s against a 0.59 s floor, 3.9x; the slowest, 3.8 s against 1.5 s, 2.5x),
+  while the ratio to the ideal floor does (11.6x against 18.9x).
 - **Incremental refresh.** The network: every page is revalidated (a 304 costs a round
   trip, one at a time per host, the server gives no max-age), so the run is the busiest
   host's few exchanges (each real host on a port of its own), plus ~0.1 s of starting
@@ -115,9 +123,11 @@ measured in the same run hold on either.
   near its own floor; the ratio to the first run falls only as far as the first run's CPU
   allows.
 - **App start.** A Streamlit page with only a heading and a 25-row table shows its table
-  2.8 s (faster machine) or 4.4 s (slower) after `streamlit run` (the *baseline* column,
-  same run). `courseradar serve` runs Streamlit in its own process: ~0.4 s more than
-  bare Streamlit until it listens (the command line and the schema check, one query);
+  2.8 s (the fastest machine seen), 3.2-3.9 s (an Intel one) or 4.4 s (the slowest) after
+  `streamlit run` (the *baseline* column, same run): on most machines of this kind the
+  bare framework is over 3 s by itself. `courseradar serve` runs Streamlit in its own
+  process: ~0.4 s more than bare Streamlit until it listens (the command line and the
+  schema check, one query);
   while the browser loads the page a thread loads pandas, pyarrow, numpy, SQLModel and
   the snapshot (read from the covering index when nothing saved it, ~25 ms from the saved
   file); the script run takes ~0.15-0.3 s. The rest is the browser: our page's widgets
