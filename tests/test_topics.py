@@ -259,6 +259,9 @@ def test_folding_spelling_and_case_variants() -> None:
     for title in ("Machine Learning", "machine-learning", "MachineLearning", "MACHINE LEARNING"):
         assert classify(title) == ["machine-learning"], title
     assert classify("Maschinellen Lernens Grundkurs") == ["machine-learning"]
+    for dash in map(chr, range(0x2010, 0x2016)):  # hyphen .. horizontal bar
+        assert classify(f"Machine{dash}Learning") == ["machine-learning"], hex(ord(dash))
+        assert classify(f"Machine {dash} Learning Basics") == ["machine-learning"], hex(ord(dash))
     assert classify("Deep-Learning mit neuronalen Netzen") == ["deep-learning"]
 
 
