@@ -216,6 +216,22 @@ def test_search_filter_shortlist_export_and_shared_link(
     assert picked["costs"] == ["free"], other.url
     assert all("(" not in v for values in picked.values() for v in values), other.url
 
+    # In German, the widgets show German labels; the sort kept across the switch must not
+    # come back as its English label ("Relevance"), and a further pick still reaches the URL.
+    other.get_by_text("Deutsch", exact=True).click()
+    other.get_by_text("Kurse suchen").wait_for(timeout=30000)
+    _settle(other)
+    kind = other.locator("[data-testid='stMultiSelect']").filter(has_text="Art")
+    kind.locator("input").click()
+    other.get_by_role("option", name=re.compile(r"\(\d[\d,]*\)$")).first.click()
+    other.keyboard.press("Escape")
+    other.wait_for_url(re.compile("kinds="), timeout=30000)
+    _settle(other)
+    assert other.locator("[data-testid='stException']").count() == 0
+    german = urllib.parse.parse_qs(urllib.parse.urlsplit(other.url).query)
+    assert {k: v for k, v in german.items() if k != "kinds"} == picked, other.url
+    assert "Kurse" in _sentence(other)
+
     # The README's picture: the search page with a quick start applied.
     shot = browser.new_page(viewport={"width": 1440, "height": 1000})
     shot.goto(base + "/?topics=llm-and-generative-ai&topics=prompt-engineering&topics=nlp"

@@ -91,10 +91,14 @@ def set_lang(value: str) -> None:
 
 
 def lang_widget_changed() -> None:
-    """Callback of the language switch."""
+    """Callback of the language switch: the filter widgets are drawn afresh from the
+    Query in the new language. Streamlit keeps a selectbox's choice as the label it
+    showed, so the sort kept across the switch came back as "Relevance", no sort at all,
+    and the page failed on the next filter change."""
     value = st.session_state.get(W_LANG)
     if value:
         set_lang(value)
+        write_widgets(query())
 
 
 # -- the current query and the URL ---------------------------------------------------
