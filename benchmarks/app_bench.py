@@ -40,7 +40,7 @@ CHROMIUM = "/usr/bin/chromium"
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SENTENCE = "[data-testid='stHeading'] h3"
 RUNNING = "[data-testid='stStatusWidget']"
-# Facets whose values the benchmark picks, by their place in the sidebar (ui/pages/search.py:
+# Facets whose values the benchmark picks, by their place in the sidebar (ui/views/search.py:
 # topic, cost, certificate, level, language, kind, provider, source).
 FACETS = (1, 3, 2, 5)
 ROUNDS = 4  # a facet's first four values: every pick a new search

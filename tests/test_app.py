@@ -200,7 +200,7 @@ def test_every_page_renders(catalog_engine: Engine, lang: str) -> None:
     at.context = {"locale": "de-DE" if lang == "de" else "en-US"}
     ok(at.run())
     for page in ("detail", "compare", "shortlists", "saved", "sources", "search"):
-        ok(at.switch_page(f"pages/{page}.py").run())
+        ok(at.switch_page(f"views/{page}.py").run())
         assert at.title, page
 
 
@@ -341,7 +341,7 @@ def test_shortlist_add_note_remove_export(catalog_engine: Engine, media: list[An
     items = shortlists.items(catalog_engine, "Für später")
     assert [r["title"] for r in items] == [titles[0], titles[2]]
 
-    ok(at.switch_page("pages/shortlists.py").run())
+    ok(at.switch_page("views/shortlists.py").run())
     editor = at.data_editor[0]
     assert list(editor.value["title"]) == [titles[0], titles[2]]
     at.session_state[editor.key] = {
@@ -370,7 +370,7 @@ def test_shortlist_add_note_remove_export(catalog_engine: Engine, media: list[An
 def test_shortlist_page_create_rename_delete(catalog_engine: Engine) -> None:
     at = new_app()
     ok(at.run())
-    ok(at.switch_page("pages/shortlists.py").run())
+    ok(at.switch_page("views/shortlists.py").run())
     by_label(at.text_input, "Name of the new list").set_value("Ideas")
     by_label(at.button, "Create").click()
     ok(at.run())
@@ -392,7 +392,7 @@ def test_removed_course_marked_on_shortlist(catalog_engine: Engine) -> None:
     for _ in range(3):
         import_records(catalog_engine, "test", hostile_records()[1:], full=True)
     at = ok(new_app().run())
-    ok(at.switch_page("pages/shortlists.py").run())
+    ok(at.switch_page("views/shortlists.py").run())
     assert list(at.data_editor[0].value["status"]) == ["⚠ removed upstream"]
     assert at.warning
 
@@ -488,7 +488,7 @@ def test_language_switch(catalog_engine: Engine, media: list[Any]) -> None:
     assert at.title[0].value == "CourseRadar"
     csv = download(at, media, "dl_search_csv").decode("utf-8-sig")
     assert csv.startswith("ID,Titel,Anbieter")
-    ok(at.switch_page("pages/sources.py").run())
+    ok(at.switch_page("views/sources.py").run())
     assert at.title[0].value == "Quellen"
     # The browser's language is the default.
     de = new_app()
@@ -510,7 +510,7 @@ def test_hostile_text_is_text_and_links_are_http_only(catalog_engine: Engine) ->
     assert only_our_style(at)
     with catalog_engine.connect() as conn:
         evil = conn.execute(sa.text("SELECT id FROM course WHERE source_id = 'evil'")).scalar()
-    ok(at.switch_page("pages/detail.py").run())
+    ok(at.switch_page("views/detail.py").run())
     at.query_params["course"] = str(evil)
     ok(at.run())
     # Markdown-rendered scraped text arrives escaped: no tag, link, emphasis or directive.
@@ -529,7 +529,7 @@ def test_hostile_text_is_text_and_links_are_http_only(catalog_engine: Engine) ->
 def test_detail_page_shows_fields_listings_history(catalog_engine: Engine) -> None:
     at = new_app()
     ok(at.run())
-    ok(at.switch_page("pages/detail.py").run())
+    ok(at.switch_page("views/detail.py").run())
     assert at.info  # nothing chosen yet
     select = ok(new_app().run())
     select_rows(select, [0])
@@ -563,7 +563,7 @@ def test_compare_page(catalog_engine: Engine) -> None:
     shared = new_app()
     ok(shared.run())
     shared.query_params["ids"] = ids
-    ok(shared.switch_page("pages/compare.py").run())
+    ok(shared.switch_page("views/compare.py").run())
     assert list(shared.dataframe[0].value.columns) == list(frame.columns)
 
 
@@ -572,7 +572,7 @@ def test_compare_page(catalog_engine: Engine) -> None:
 
 def test_saved_searches_page(catalog_engine: Engine, media: list[Any]) -> None:
     at = ok(new_app(topics="nlp", languages="de").run())
-    ok(at.switch_page("pages/saved.py").run())
+    ok(at.switch_page("views/saved.py").run())
     by_label(at.text_input, "Name").set_value("Deutsch NLP")
     by_label(at.button, "Save").click()
     ok(at.run())
@@ -642,7 +642,7 @@ def test_sources_page(catalog_engine: Engine, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(catalog.refresh, "refresh_sources", fake_refresh, raising=False)
     at = ok(new_app().run())
     before = search(catalog_engine, Query()).total
-    ok(at.switch_page("pages/sources.py").run())
+    ok(at.switch_page("views/sources.py").run())
     sources = at.dataframe[0].value
     assert {"curated", "test"} <= set(sources["Source"])
     assert any("daily 03:00" in unescape(m.value) for m in at.markdown)
@@ -654,12 +654,12 @@ def test_sources_page(catalog_engine: Engine, monkeypatch: pytest.MonkeyPatch) -
     assert calls == [["coursera"]]
     changes = at.dataframe[-1].value
     assert "Fresh from the refresh" in list(changes["Course"])
-    ok(at.switch_page("pages/search.py").run())
+    ok(at.switch_page("views/search.py").run())
     assert sentence(at).startswith(f"{before + 1:,}")
 
     monkeypatch.delattr(catalog.refresh, "refresh_sources")
     missing = ok(new_app().run())
-    ok(missing.switch_page("pages/sources.py").run())
+    ok(missing.switch_page("views/sources.py").run())
     button = by_label(missing.button, "Refresh now")
     assert button.disabled
     assert any("refresh pipeline" in c.value for c in missing.caption)

@@ -242,3 +242,19 @@ def test_search_filter_shortlist_export_and_shared_link(
     SCREENSHOT.parent.mkdir(exist_ok=True)
     shutil.copyfile(tmp_path / "readme.png", SCREENSHOT)
     engine.dispose()
+
+
+@pytest.mark.parametrize("path", ["/shortlists", "/sources"])
+def test_a_bookmarked_page_opens_inside_the_app(
+    server: tuple[str, Path], browser: Any, path: str
+) -> None:
+    """The first visit to a fresh app may be a bookmark of another page than the start page.
+    It opens inside the app (its navigation and language switch), not as a bare script
+    with Streamlit's file-list navigation."""
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.goto(base + path)
+    page.get_by_text("Language / Sprache").wait_for(timeout=60000)
+    _settle(page)
+    assert page.get_by_role("link", name="Search", exact=True).count() == 1
+    assert page.locator("[data-testid='stSidebarNav']").count() == 0

@@ -1,6 +1,6 @@
 """CourseRadar's Streamlit entry script: page setup, language switch, navigation.
 
-Thin on purpose: every page lives in ui/pages/ and calls the library through ui.data;
+Thin on purpose: every page lives in ui/views/ and calls the library through ui.data;
 session state belongs to ui.state. Run it with ``courseradar serve``.
 """
 
@@ -45,7 +45,10 @@ with st.sidebar:
     )
 lang = state.lang()
 
-PAGES = Path(__file__).resolve().parent / "pages"
+# Not "pages/": Streamlit runs a pages/ folder beside the entry script as a multipage app
+# of its own until a run of the process has called st.navigation, so a bookmark of
+# /shortlists opened first on a fresh server showed that page bare, without this script.
+PAGES = Path(__file__).resolve().parent / "views"
 # (file, title key, icon, url path); the Search page is the default at "/".
 PAGE_TABLE = (
     ("search.py", "page_search", ":material/search:", None),

@@ -515,13 +515,13 @@ def test_the_app_shows_hostile_text_as_text(app_catalog: Engine) -> None:
     for course_id in ids:
         page = AppTest.from_file(APP, default_timeout=60)
         page.run()
-        page.switch_page("pages/detail.py")
+        page.switch_page("views/detail.py")
         page.query_params["course"] = str(course_id)
         page.run()
         count(_check_app(page))
         assert any(MARK in title.value for title in page.title)  # the course is shown
     lists = AppTest.from_file(APP, default_timeout=60)
     lists.run()
-    lists.switch_page("pages/shortlists.py").run()
+    lists.switch_page("views/shortlists.py").run()
     count(_check_app(lists))
     support.record("hostile content: app (AppTest)", **totals, unsafe_elements_with_scraped_text=0)

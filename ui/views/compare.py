@@ -89,7 +89,7 @@ else:
                 st.link_button(t("open_course", lang), url, icon=":material/open_in_new:")
             if st.button(t("show_details", lang), key=f"cmp_detail_{row['id']}"):
                 state.set_detail(row["id"])
-                st.switch_page("pages/detail.py", query_params={"course": str(row["id"])})
+                st.switch_page("views/detail.py", query_params={"course": str(row["id"])})
 
 if ids:
     state.set_page_param("ids", ",".join(str(i) for i in ids))

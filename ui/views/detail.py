@@ -60,7 +60,7 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
         st.caption(t("no_link", lang))
     if st.button(t("add_to_compare", lang), icon=":material/compare_arrows:"):
         state.set_compare([*state.compare_ids(), course_id])
-        st.switch_page("pages/compare.py")
+        st.switch_page("views/compare.py")
     eng = data.engine()
     names = shortlists.list_names(eng) or [t("default_list_name", lang)]
     target = st.selectbox(t("target_list", lang), names, key=state.W_DETAIL_LIST, width=240)

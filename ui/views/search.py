@@ -249,10 +249,10 @@ if selected:
         if len(selected) > 4:
             st.info(t("compare_full", lang))
         state.set_compare(selected)
-        st.switch_page("pages/compare.py")
+        st.switch_page("views/compare.py")
     if details:
         state.set_detail(selected[0])
-        st.switch_page("pages/detail.py", query_params={"course": str(selected[0])})
+        st.switch_page("views/detail.py", query_params={"course": str(selected[0])})
 
 if rows:
     st.markdown("**" + md(t("export_title", lang, n=f"{result.total:,}")) + "**")

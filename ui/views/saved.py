@@ -72,7 +72,7 @@ for index, item in enumerate(searches):
                 t("open", lang), key=f"open_{index}", type="primary", icon=":material/search:"
             ):
                 state.set_query(query)
-                st.switch_page("pages/search.py", query_params=state.url_for(query))
+                st.switch_page("views/search.py", query_params=state.url_for(query))
             if st.button(t("mark_viewed", lang), key=f"seen_{index}", icon=":material/done_all:"):
                 saved_searches.mark_viewed(eng, item["name"])
                 st.rerun()
