@@ -258,3 +258,41 @@ def test_a_bookmarked_page_opens_inside_the_app(
     _settle(page)
     assert page.get_by_role("link", name="Search", exact=True).count() == 1
     assert page.locator("[data-testid='stSidebarNav']").count() == 0
+
+
+def test_shortlists_page_keeps_the_chosen_list_when_its_count_changes(
+    server: tuple[str, Path], browser: Any
+) -> None:
+    """The list picker shows "name (count)". When another tab takes a course off the chosen
+    list, the page must stay on that list with its new count, never fall back to the first
+    list (where the next note typed would be read against the wrong list)."""
+    base, data_dir = server
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.goto(base + "/")
+    page.wait_for_selector("[data-testid='stDataFrame']", timeout=60000)
+    _settle(page)
+    engine = open_catalog(f"sqlite:///{data_dir / 'catalog.sqlite3'}", seed=False)
+    ids = [row["id"] for row in searcher_for(engine).search(Query()).rows[:6]]
+    first = shortlists.new_list(engine, "Alpha")
+    shortlists.add(engine, first, ids[:2])
+    second = shortlists.new_list(engine, "Beta")
+    shortlists.add(engine, second, ids[2:6])
+
+    def shown() -> str:
+        picker = page.locator("[data-testid='stSelectbox']").first
+        return str(picker.evaluate("e => [...e.querySelectorAll('input')].map(i => i.value)[0]"))
+
+    page.get_by_role("link", name="Shortlists", exact=True).click()
+    page.get_by_role("heading", name="Shortlists").wait_for(timeout=30000)
+    _settle(page)
+    assert shown() == "Alpha (2)"
+    page.locator("[data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name="Beta (4)").click()
+    _settle(page)
+    assert shown() == "Beta (4)"
+    shortlists.remove(engine, second, [ids[2]])  # another tab
+    for language in ("Deutsch", "English"):  # two runs the browser starts
+        page.get_by_text(language, exact=True).click()
+        _settle(page)
+    assert shown() == "Beta (3)"
+    engine.dispose()

@@ -9,7 +9,8 @@ view, and in the session, so leaving the Search page and coming back keeps it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields, replace
 from datetime import date
 from typing import Any
@@ -28,6 +29,7 @@ DETAIL = "cr_detail"  # int | None: the course the Course detail page shows
 FLASH = "cr_flash"  # str | None: a one-shot confirmation shown on the next run
 EDITOR_VERSION = "cr_editor_version"  # int: bumps to reset the shortlist editor
 WIDGET_GEN = "cr_widget_gen"  # int: generation of the filter widgets (see wkey)
+LIST_CHOICE = "cr_list_choice"  # int: the shortlist the Shortlists page shows
 
 # Widget keys (the widgets' values live under these keys; filter widgets add wkey's
 # generation suffix).
@@ -268,6 +270,18 @@ def facet_key(facet: str, labels: Mapping[str, str], selected: Sequence[str]) ->
     keys[facet] = key
     shown[facet] = (base, dict(labels))
     return key
+
+
+def labelled_key(base: str, labels: Iterable[str]) -> str:
+    """A select widget's key that changes with the labels it shows.
+
+    Streamlit keeps a select widget's choice as the label it showed. Kept across a change
+    of that label (a list's count or name), the widget handed back a label that was no
+    longer an option and fell back to the first option: the page switched lists under the
+    user. A new key makes a fresh widget, seeded by the caller's ``index``.
+    """
+    digest = hashlib.sha1("\x1f".join(labels).encode(), usedforsecurity=False).hexdigest()[:10]
+    return f"{base}_{digest}"
 
 
 def filters_changed() -> None:

@@ -42,7 +42,7 @@ with (
         except shortlists.UserDataError as exc:
             st.error(md(str(exc)))
         else:
-            state.put(state.W_LIST_CHOICE, list_id)
+            state.put(state.LIST_CHOICE, list_id)
             state.flash(t("created_list", lang, name=" ".join(name.split())))
             st.rerun()
 
@@ -52,17 +52,22 @@ if not all_lists:
     st.stop()
 
 by_id = {row["id"]: row for row in all_lists}
-if state.get(state.W_LIST_CHOICE) not in by_id:
-    state.put(state.W_LIST_CHOICE, all_lists[0]["id"])
+if state.get(state.LIST_CHOICE) not in by_id:
+    state.put(state.LIST_CHOICE, all_lists[0]["id"])
+labels = {i: t("list_option", lang, name=row["name"], n=row["count"]) for i, row in by_id.items()}
+list_key = state.labelled_key(state.W_LIST_CHOICE, labels.values())
 
 with st.container(horizontal=True, vertical_alignment="bottom"):
     choice: int = st.selectbox(
         t("choose_list", lang),
         list(by_id),
-        format_func=lambda i: t("list_option", lang, name=by_id[i]["name"], n=by_id[i]["count"]),
-        key=state.W_LIST_CHOICE,
+        index=list(by_id).index(state.get(state.LIST_CHOICE)),
+        format_func=labels.__getitem__,
+        key=list_key,
+        on_change=lambda: state.put(state.LIST_CHOICE, state.get(list_key)),
         width=360,
     )
+    state.put(state.LIST_CHOICE, choice)
     current = by_id[choice]["name"]
     with st.popover(t("rename", lang), icon=":material/edit:"):
         new_name = st.text_input(t("new_name", lang), value=current, max_chars=80)
