@@ -36,6 +36,7 @@ from catalog.refresh import import_records
 from catalog.search import Query, search, searcher_for
 from ui import presets
 from ui.i18n import TEXTS
+from ui.lists import NEW_LIST
 
 APP = str(Path(__file__).resolve().parents[1] / "ui" / "app.py")
 HOSTILE_TITLE = "<script>alert(1)</script> **bold** [x](javascript:alert(2)) $x$"
@@ -333,7 +334,7 @@ def test_shortlist_add_note_remove_export(catalog_engine: Engine, media: list[An
     select_rows(at, [0, 2])
     ok(at.run())
     target = by_label(at.selectbox, "Shortlist")
-    assert target.value == "+ New list …"
+    assert (target.options, target.value) == (["+ New list …"], NEW_LIST)
     by_label(at.text_input, "Name of the new list").set_value("Für später")
     by_label(at.button, "Add to shortlist").click()
     ok(at.run())
@@ -365,6 +366,27 @@ def test_shortlist_add_note_remove_export(catalog_engine: Engine, media: list[An
     }
     ok(at.run())
     assert [r["title"] for r in shortlists.items(catalog_engine, "Für später")] == [titles[0]]
+
+
+def test_add_to_list_picker_keeps_its_list_through_a_rename(catalog_engine: Engine) -> None:
+    """The picker beside "Add" holds a list by id: renamed in another tab, the list stays
+    picked under its new name, and "Add" adds to it, not to the first list."""
+    first = shortlists.new_list(catalog_engine, "Alpha")
+    second = shortlists.new_list(catalog_engine, "Beta")
+    at = ok(new_app().run())
+    select_rows(at, [0])
+    ok(at.run())
+    by_label(at.selectbox, "Shortlist").set_value(second)
+    ok(at.run())
+    shortlists.rename(catalog_engine, second, "Zeta")  # another tab
+    ok(at.run())
+    picker = by_label(at.selectbox, "Shortlist")
+    assert picker.options == ["Alpha", "Zeta", "+ New list …"]
+    assert picker.value == second
+    by_label(at.button, "Add to shortlist").click()
+    ok(at.run())
+    assert len(shortlists.items(catalog_engine, second)) == 1
+    assert shortlists.items(catalog_engine, first) == []
 
 
 def test_shortlist_page_create_rename_delete(catalog_engine: Engine) -> None:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from catalog import shortlists
 from catalog.search import ROW_FIELDS
-from ui import data, render, state
+from ui import data, lists, render, state
 from ui.i18n import field_label, t, value_label
 from ui.render import md, safe_url, when
 
@@ -62,12 +62,12 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
         state.set_compare([*state.compare_ids(), course_id])
         st.switch_page("views/compare.py")
     eng = data.engine()
-    names = shortlists.list_names(eng) or [t("default_list_name", lang)]
-    target = st.selectbox(t("target_list", lang), names, key=state.W_DETAIL_LIST, width=240)
+    target, name = lists.pick_list(eng, lang, state.W_DETAIL_LIST, offer_new=False)
     if st.button(t("add_to_list", lang), icon=":material/star:"):
         try:
-            shortlists.add(eng, shortlists.ensure_list(eng, target), [course_id])
-            st.success(md(t("added_to_list", lang, n=1, name=target)), icon=":material/star:")
+            list_id = shortlists.ensure_list(eng, name) if target == lists.NEW_LIST else target
+            shortlists.add(eng, list_id, [course_id])
+            st.success(md(t("added_to_list", lang, n=1, name=name)), icon=":material/star:")
         except shortlists.UserDataError as exc:
             st.error(md(str(exc)))
 

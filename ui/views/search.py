@@ -17,7 +17,7 @@ import streamlit as st
 from catalog import shortlists
 from catalog.i18n import describe
 from catalog.search import FACETS, SORTS, Query, QueryError
-from ui import data, render, state
+from ui import data, lists, render, state
 from ui.i18n import field_label, t, value_label
 from ui.presets import PRESETS, matching
 from ui.render import md
@@ -214,14 +214,10 @@ else:
 
 if selected:
     eng = data.engine()
-    names = shortlists.list_names(eng)
-    new_option = t("new_list_option", lang)
     with st.container(horizontal=True, vertical_alignment="bottom"):
-        target = st.selectbox(
-            t("target_list", lang), [*names, new_option], key=state.W_TARGET_LIST, width=260
-        )
+        target, target_name = lists.pick_list(eng, lang, state.W_TARGET_LIST, offer_new=True)
         new_name = None
-        if target == new_option:
+        if target == lists.NEW_LIST:
             new_name = st.text_input(
                 t("new_list_name", lang),
                 value=t("default_list_name", lang),
@@ -238,9 +234,10 @@ if selected:
             t("show_details", lang), icon=":material/article:", disabled=len(selected) != 1
         )
     if add:
-        name = new_name if target == new_option else target
+        making = target == lists.NEW_LIST
+        name = new_name if making else target_name
         try:
-            list_id = shortlists.ensure_list(eng, name or "")
+            list_id = shortlists.ensure_list(eng, name or "") if making else target
             added = shortlists.add(eng, list_id, selected)
             st.success(md(t("added_to_list", lang, n=added, name=name)), icon=":material/star:")
         except shortlists.UserDataError as exc:
