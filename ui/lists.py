@@ -19,8 +19,11 @@ from ui.i18n import t
 NEW_LIST = -1  # the "+ New list …" option (list ids are positive)
 
 
-def pick_list(engine: Engine, lang: str, base_key: str, *, offer_new: bool) -> tuple[int, str]:
-    """Draw the picker; returns (list id or NEW_LIST, the name shown for it).
+def pick_list(
+    engine: Engine, lang: str, base_key: str, choice_key: str, *, offer_new: bool
+) -> tuple[int, str]:
+    """Draw the picker (widget keys from ``base_key``, the choice kept under ``choice_key``);
+    returns (list id or NEW_LIST, the name shown for it).
 
     Without ``offer_new`` and without any list, the one option is the default list's
     name (NEW_LIST: "Add" creates it)."""
@@ -30,7 +33,7 @@ def pick_list(engine: Engine, lang: str, base_key: str, *, offer_new: bool) -> t
     elif not names:
         names[NEW_LIST] = t("default_list_name", lang)
     options = list(names)
-    remembered = state.get(base_key + "_choice")
+    remembered = state.get(choice_key)
     choice: int = st.selectbox(
         t("target_list", lang),
         options,
@@ -39,5 +42,5 @@ def pick_list(engine: Engine, lang: str, base_key: str, *, offer_new: bool) -> t
         key=state.labelled_key(base_key, names.values()),
         width=260,
     )
-    state.put(base_key + "_choice", choice)
+    state.put(choice_key, choice)
     return choice, names[choice]

@@ -30,6 +30,8 @@ FLASH = "cr_flash"  # str | None: a one-shot confirmation shown on the next run
 EDITOR_VERSION = "cr_editor_version"  # int: bumps to reset the shortlist editor
 WIDGET_GEN = "cr_widget_gen"  # int: generation of the filter widgets (see wkey)
 LIST_CHOICE = "cr_list_choice"  # int: the shortlist the Shortlists page shows
+TARGET_CHOICE = "cr_target_choice"  # int: the list Search's "Add to shortlist" picker holds
+DETAIL_CHOICE = "cr_detail_choice"  # int: the list Course detail's picker holds
 
 # Widget keys (the widgets' values live under these keys; filter widgets add wkey's
 # generation suffix).

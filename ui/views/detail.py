@@ -62,7 +62,9 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
         state.set_compare([*state.compare_ids(), course_id])
         st.switch_page("views/compare.py")
     eng = data.engine()
-    target, name = lists.pick_list(eng, lang, state.W_DETAIL_LIST, offer_new=False)
+    target, name = lists.pick_list(
+        eng, lang, state.W_DETAIL_LIST, state.DETAIL_CHOICE, offer_new=False
+    )
     if st.button(t("add_to_list", lang), icon=":material/star:"):
         try:
             list_id = shortlists.ensure_list(eng, name) if target == lists.NEW_LIST else target

@@ -215,7 +215,9 @@ else:
 if selected:
     eng = data.engine()
     with st.container(horizontal=True, vertical_alignment="bottom"):
-        target, target_name = lists.pick_list(eng, lang, state.W_TARGET_LIST, offer_new=True)
+        target, target_name = lists.pick_list(
+            eng, lang, state.W_TARGET_LIST, state.TARGET_CHOICE, offer_new=True
+        )
         new_name = None
         if target == lists.NEW_LIST:
             new_name = st.text_input(
