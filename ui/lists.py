@@ -1,4 +1,5 @@
-"""The shortlist picker that the Search and Course detail pages put beside "Add".
+"""The shortlist pickers: beside "Add" on the Search and Course detail pages, and the
+Shortlists page's choice of list.
 
 Options are list ids shown by name, under a key that follows the names
 (:func:`ui.state.labelled_key`), the choice remembered by id. Picked by name, a list renamed
@@ -32,15 +33,24 @@ def pick_list(
         names[NEW_LIST] = t("new_list_option", lang)
     elif not names:
         names[NEW_LIST] = t("default_list_name", lang)
-    options = list(names)
+    choice = choose(t("target_list", lang), names, base_key, choice_key, width=260)
+    return choice, names[choice]
+
+
+def choose(
+    label: str, labels: dict[int, str], base_key: str, choice_key: str, *, width: int
+) -> int:
+    """A selectbox over ids shown by ``labels``: its key follows the labels, and the choice
+    is remembered under ``choice_key`` (the first option when it is gone)."""
+    options = list(labels)
     remembered = state.get(choice_key)
     choice: int = st.selectbox(
-        t("target_list", lang),
+        label,
         options,
-        index=options.index(remembered) if remembered in names else 0,
-        format_func=names.__getitem__,
-        key=state.labelled_key(base_key, names.values()),
-        width=260,
+        index=options.index(remembered) if remembered in labels else 0,
+        format_func=labels.__getitem__,
+        key=state.labelled_key(base_key, labels.values()),
+        width=width,
     )
     state.put(choice_key, choice)
-    return choice, names[choice]
+    return choice

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from catalog import shortlists
-from ui import data, render, state
+from ui import data, lists, render, state
 from ui.i18n import field_label, t, value_label
 from ui.render import md, safe_url
 
@@ -52,22 +52,12 @@ if not all_lists:
     st.stop()
 
 by_id = {row["id"]: row for row in all_lists}
-if state.get(state.LIST_CHOICE) not in by_id:
-    state.put(state.LIST_CHOICE, all_lists[0]["id"])
 labels = {i: t("list_option", lang, name=row["name"], n=row["count"]) for i, row in by_id.items()}
-list_key = state.labelled_key(state.W_LIST_CHOICE, labels.values())
 
 with st.container(horizontal=True, vertical_alignment="bottom"):
-    choice: int = st.selectbox(
-        t("choose_list", lang),
-        list(by_id),
-        index=list(by_id).index(state.get(state.LIST_CHOICE)),
-        format_func=labels.__getitem__,
-        key=list_key,
-        on_change=lambda: state.put(state.LIST_CHOICE, state.get(list_key)),
-        width=360,
+    choice = lists.choose(
+        t("choose_list", lang), labels, state.W_LIST_CHOICE, state.LIST_CHOICE, width=360
     )
-    state.put(state.LIST_CHOICE, choice)
     current = by_id[choice]["name"]
     with st.popover(t("rename", lang), icon=":material/edit:"):
         new_name = st.text_input(t("new_name", lang), value=current, max_chars=80)
