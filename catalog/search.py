@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sqlite3
 import tempfile
 import threading
 from collections import OrderedDict
@@ -178,17 +179,62 @@ def _distinct(values: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
 # all of it from the covering index ix_course_snapshot (migration 0003), ~16 MB at 100k
 # courses, instead of scanning ~280 MB of course pages.
 JOINED = tuple(facet for facet in SINGLE if facet != "provider")
+NUMBER_COLUMNS = ("price_eur", "coalesce(hours_max, hours_min)", "rating", "enrollments")
+
+# SQLite hands each column over as one text (group_concat, in the covering index's id
+# order), split and parsed in C: a Python object per value fetched was half of reading
+# 100k courses. Texts are joined by the record separator, with the unit separator for a
+# missing provider; neither occurs in JSON text (escaped) nor in normalised plain text,
+# and a value that holds one anyway only makes the read go row by row.
+SEP, NONE = "\x1e", "\x1f"
 
 
-def snapshot_sql(dialect: str) -> str:
+def snapshot_sql(dialect: str, *, joined: bool = False) -> str:
+    """The snapshot's statement: a row per course in id order, or for SQLite with
+    ``joined``, one row of a text per column (see SEP)."""
     array = "json_array" if dialect == "sqlite" else "json_build_array"
-    joined = ", ".join(SINGLE[facet] for facet in JOINED)
-    lists = " || ',' || ".join(f"CAST({column} AS TEXT)" for column in MULTI.values())
-    return (
-        f"SELECT id, CAST({array}({joined}) AS TEXT), provider, '[' || {lists} || ']', "
-        "price_eur, coalesce(hours_max, hours_min), rating, enrollments, start_date, first_seen "
-        "FROM course ORDER BY id"
-    )
+    fixed = f"CAST({array}({', '.join(SINGLE[facet] for facet in JOINED)}) AS TEXT)"
+    lists = "'[' || " + " || ',' || ".join(f"CAST({c} AS TEXT)" for c in MULTI.values()) + " || ']'"
+    if not joined:
+        return (
+            f"SELECT id, {fixed}, provider, {lists}, {', '.join(NUMBER_COLUMNS)}, "
+            "start_date, first_seen FROM course ORDER BY id"
+        )
+
+    def texts(column: str, missing: str = "''") -> str:
+        return f"group_concat(ifnull({column}, {missing}), char(30))"
+
+    def numbers(column: str) -> str:  # %!.17g: every digit a float needs to read back equal
+        value = f"printf('%!.17g', {column})"
+        return f"group_concat(CASE WHEN {column} IS NULL THEN 'nan' ELSE {value} END)"
+
+    parts = [
+        "count(*)", "group_concat(id)", texts(fixed), texts("provider", "char(31)"), texts(lists),
+        *map(numbers, NUMBER_COLUMNS), texts("start_date"), texts("first_seen"),
+    ]  # fmt: skip
+    return f"SELECT {', '.join(parts)} FROM course"
+
+
+def _joined_columns(cursor: Any) -> list[Sequence[Any]] | None:
+    """The snapshot's ten columns from SQLite's one-row statement, or None where a value
+    held a separator or the rows did not come in id order (then read row by row)."""
+    try:
+        cursor.execute(snapshot_sql("sqlite", joined=True))
+    except sqlite3.Error:  # a text past SQLite's length limit (millions of courses)
+        return None
+    count, ids, fixed, provider, lists, *rest = cursor.fetchone()
+    if not count:
+        return [()] * 10
+    id_array = np.fromstring(ids, dtype=np.int64, sep=",")
+    numbers = [np.fromstring(text, dtype=np.float64, sep=",") for text in rest[:4]]
+    texts = [text.split(SEP) for text in (fixed, provider, lists, *rest[4:])]
+    if any(len(column) != count for column in (id_array, *numbers, *texts)):
+        return None
+    if not bool(np.all(id_array[1:] > id_array[:-1])):
+        return None
+    fixed_texts, providers, list_texts, start, first_seen = texts
+    providers = [None if p == NONE else p for p in providers]
+    return [id_array, fixed_texts, providers, list_texts, *numbers, start, first_seen]
 
 
 class Snapshot:
@@ -217,16 +263,19 @@ class Snapshot:
 
     @classmethod
     def read(cls, engine: Engine, version: int) -> Snapshot:
-        """Read from the catalog (~0.6 s of CPU at 100k courses on SQLite)."""
+        """Read from the catalog (~0.25 s at 100k courses on SQLite, where the row-wise
+        read took ~0.5 s)."""
         with engine.connect() as conn:
-            cursor = conn.connection.cursor()  # plain tuples: no row objects for 100k rows
+            cursor = conn.connection.cursor()  # plain values: no row objects for 100k rows
             try:
-                cursor.execute(snapshot_sql(engine.dialect.name))
-                rows = cursor.fetchall()
+                columns = _joined_columns(cursor) if is_sqlite(engine) else None
+                if columns is None:
+                    cursor.execute(snapshot_sql(engine.dialect.name))
+                    rows = cursor.fetchall()
+                    columns = list(zip(*rows, strict=True)) if rows else [()] * 10
+                    del rows
             finally:
                 cursor.close()
-        columns = list(zip(*rows, strict=True)) if rows else [()] * 10
-        del rows
         ids, joined, provider, lists, price, hours, rating, enrollments, start, first_seen = columns
         codes: dict[str, _Codes] = {}
         where, distinct = _distinct(joined)
