@@ -14,9 +14,11 @@ change is a new search (no cached result), except the resets.
 The app's peak RSS (VmHWM of the serve process, which runs Streamlit) is read before it is
 stopped. Then the app is started again on the same catalog (a restart: the search snapshot
 saved beside the catalog is loaded, not read, as on every start after a ``courseradar
-import`` or ``refresh``; the first start is timed with that file removed), and, as the
+import`` or ``refresh``; a first start is timed with that file removed), and, as the
 baseline of the same run, a Streamlit app that only shows a heading and a 25-row table is
-timed the same way: what any Streamlit page costs on this machine right now.
+timed the same way: what any Streamlit page costs on this machine right now. A single start
+moved by a second from one to the next on a shared 2-core machine, so each kind is timed
+STARTS times, the kinds taking turns, and reported by its median.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,6 +47,7 @@ RUNNING = "[data-testid='stStatusWidget']"
 # topic, cost, certificate, level, language, kind, provider, source).
 FACETS = (1, 3, 2, 5)
 ROUNDS = 4  # a facet's first four values: every pick a new search
+STARTS = 3  # starts of each kind (first, restart, baseline), taking turns
 
 
 # The baseline: the least a Streamlit page with a result table costs to show.
@@ -59,16 +63,34 @@ st.dataframe(pd.DataFrame({"id": range(25), "title": [f"Course {i}" for i in ran
 
 @dataclass
 class AppFigures:
-    health_s: float  # spawn -> /_stcore/health answers
-    first_results_s: float  # spawn -> first page of results on screen
-    restart_s: float = 0.0  # the same for a second start on the same catalog
-    baseline_s: float = 0.0  # the same for BASELINE_APP under `streamlit run`
+    # seconds from the spawn, one per start: to /_stcore/health answering (first starts),
+    # and to the first page of results on screen for each kind of start
+    health: list[float] = field(default_factory=list)
+    firsts: list[float] = field(default_factory=list)  # no saved search snapshot
+    restarts: list[float] = field(default_factory=list)  # the snapshot saved by a start
+    baselines: list[float] = field(default_factory=list)  # BASELINE_APP, `streamlit run`
     changes: list[float] = field(default_factory=list)  # seconds per facet value picked
     resets: list[float] = field(default_factory=list)  # seconds per "Reset filters"
     # the same changes by the harness's stopwatch: from calling the click to noticing
     changes_harness: list[float] = field(default_factory=list)
     retried: int = 0  # clicks the page did not take within 15 s (tried again)
     peak_rss_mb: float = 0.0
+
+    @property
+    def health_s(self) -> float:
+        return statistics.median(self.health)
+
+    @property
+    def first_results_s(self) -> float:
+        return statistics.median(self.firsts)
+
+    @property
+    def restart_s(self) -> float:
+        return statistics.median(self.restarts)
+
+    @property
+    def baseline_s(self) -> float:
+        return statistics.median(self.baselines)
 
 
 def _free_port() -> int:
@@ -274,7 +296,7 @@ def _started(
         page.close()
 
 
-def run(url: str, rounds: int = ROUNDS) -> AppFigures:
+def run(url: str, rounds: int = ROUNDS, starts: int = STARTS) -> AppFigures:
     """Start the app on the catalog at ``url`` and time it; everything is stopped after."""
     from playwright.sync_api import sync_playwright
 
@@ -288,49 +310,56 @@ def run(url: str, rounds: int = ROUNDS) -> AppFigures:
         engine = open_catalog(url)  # the starter set, as after the first start
         saved = snapshot_file(engine)
         engine.dispose()
-        # The first start is timed without a saved search snapshot (a catalog written by
-        # other means than our commands, which save it as they end), the restart with one.
-        if saved is not None:
-            saved.unlink(missing_ok=True)
         log = Path(tmp) / "serve.log"
+        script = Path(tmp) / "baseline_app.py"
+        script.write_text(BASELINE_APP)
+        figures = AppFigures()
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
             try:
-                with _started(browser, url, data_dir, log) as (page, proc, health, first):
-                    figures = AppFigures(health, first)
-                    _quiet(page)
-                    widgets = page.locator("[data-testid='stMultiSelect']")
-                    reset = page.get_by_role("button", name="Reset")
-                    for r in range(rounds):
-                        for nth in FACETS:
-
-                            def pick(r: int = r) -> None:
-                                # the multiselect applies its value when it closes
-                                values = page.get_by_role("option").filter(
-                                    has_not_text="Select all"
-                                )
-                                values.nth(r).click(timeout=5000)
-                                page.keyboard.press("Escape")
-
-                            def open_list(nth: int = nth) -> None:
-                                _open(page, widgets.nth(nth))
-
-                            in_page, harness = _change(page, figures, open_list, pick)
-                            figures.changes.append(in_page)
-                            figures.changes_harness.append(harness)
-                            in_page, _ = _change(page, figures, lambda: None, reset.click)
-                            figures.resets.append(in_page)
-                    # serve runs Streamlit in its own process; any child counts too.
-                    figures.peak_rss_mb = max(
-                        _hwm_mb(p) for p in (proc.pid, *_descendants(proc.pid))
-                    )
-                with _started(browser, url, data_dir, log) as (_page, _proc, _health, first):
-                    figures.restart_s = first
-                script = Path(tmp) / "baseline_app.py"
-                script.write_text(BASELINE_APP)
-                baseline = _baseline_command(script)
-                with _started(browser, url, data_dir, log, baseline) as (*_, first):
-                    figures.baseline_s = first
+                for turn in range(starts):
+                    # A first start finds no saved search snapshot (a catalog written by
+                    # other means than our commands, which save it as they end).
+                    if saved is not None:
+                        saved.unlink(missing_ok=True)
+                    with _started(browser, url, data_dir, log) as (page, proc, health, first):
+                        figures.health.append(health)
+                        figures.firsts.append(first)
+                        if turn == 0:
+                            _filter_changes(page, figures, rounds)
+                            # serve runs Streamlit in its own process; any child counts too
+                            figures.peak_rss_mb = max(
+                                _hwm_mb(p) for p in (proc.pid, *_descendants(proc.pid))
+                            )
+                    with _started(browser, url, data_dir, log) as (*_, restart):
+                        figures.restarts.append(restart)
+                    baseline = _baseline_command(script)
+                    with _started(browser, url, data_dir, log, baseline) as (*_, first):
+                        figures.baselines.append(first)
             finally:
                 browser.close()
     return figures
+
+
+def _filter_changes(page: Any, figures: AppFigures, rounds: int) -> None:
+    """``rounds`` times a new value on each of FACETS, each change followed by a reset."""
+    _quiet(page)
+    widgets = page.locator("[data-testid='stMultiSelect']")
+    reset = page.get_by_role("button", name="Reset")
+    for r in range(rounds):
+        for nth in FACETS:
+
+            def pick(r: int = r) -> None:
+                # the multiselect applies its value when it closes
+                values = page.get_by_role("option").filter(has_not_text="Select all")
+                values.nth(r).click(timeout=5000)
+                page.keyboard.press("Escape")
+
+            def open_list(nth: int = nth) -> None:
+                _open(page, widgets.nth(nth))
+
+            in_page, harness = _change(page, figures, open_list, pick)
+            figures.changes.append(in_page)
+            figures.changes_harness.append(harness)
+            in_page, _ = _change(page, figures, lambda: None, reset.click)
+            figures.resets.append(in_page)

@@ -263,7 +263,7 @@ class Snapshot:
 
     @classmethod
     def read(cls, engine: Engine, version: int) -> Snapshot:
-        """Read from the catalog (~0.25 s at 100k courses on SQLite, where the row-wise
+        """Read from the catalog (~0.35 s at 100k courses on SQLite, where the row-wise
         read took ~0.5 s)."""
         with engine.connect() as conn:
             cursor = conn.connection.cursor()  # plain values: no row objects for 100k rows
