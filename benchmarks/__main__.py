@@ -40,6 +40,7 @@ PG_URL = os.environ.get(
     "COURSERADAR_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 PARTS = ("search", "refresh", "app")
+REFRESH_PAIRS = 3  # first + incremental refresh pairs; the median is reported
 
 # What bounds each figure: from pyinstrument profiles on this machine (2026-11-28), kept
 # here so every run writes it next to its figures. Update it when a cause changes.
@@ -455,7 +456,16 @@ def run_search_one(report: Report, url: str, n: int, name: str, path: Path | Non
 def run_refresh(report: Report) -> None:
     from benchmarks import refresh_bench
 
-    first, second = refresh_bench.run()
+    # Three pairs (a first and an incremental run each, each pair in a new interpreter):
+    # one pair moved by a fifth on a shared machine. The table shows the pair whose first
+    # run took the median time; the targets use the median of each ratio over all three.
+    pairs = sorted(
+        (refresh_bench.run_in_process() for _ in range(REFRESH_PAIRS)),
+        key=lambda pair: pair[0].elapsed,
+    )
+    first, second = pairs[len(pairs) // 2]
+    floor_ratio = statistics.median(a.elapsed / a.floor for a, _ in pairs)
+    incremental = statistics.median(b.elapsed / a.elapsed for a, b in pairs)
     report.add(
         "",
         "## Refresh of every source",
@@ -475,7 +485,11 @@ def run_refresh(report: Report) -> None:
         "AutoThrottle follows the latency the fetcher measures (to the answer's headers; a "
         "fetch thread waiting while another source parses reads them late), so *ideal "
         "floor* is the critical path at the server's 50 ms alone: (requests to the "
-        "busiest host - 1) x 50 ms.",
+        f"busiest host - 1) x 50 ms. The table shows one of {len(pairs)} pairs of runs, "
+        "the one whose first run took the median time; elapsed / floor of the first runs "
+        f"was {', '.join(f'{a.elapsed / a.floor:.1f}x' for a, _ in pairs)}, the second "
+        "run took "
+        f"{', '.join(f'{b.elapsed / a.elapsed:.0%}' for a, b in pairs)} of the first.",
         "",
         "| run | elapsed (s) | CPU (s) | records parsed | in scope | courses/s "
         "| CPU s per 1,000 parsed | requests | 304 / cache | floor (s) "
@@ -495,10 +509,10 @@ def run_refresh(report: Report) -> None:
     report.target(
         "refresh: elapsed / politeness floor",
         "<= 1.2x",
-        f"{first.elapsed / first.floor:.1f}x of the critical path "
-        f"({first.elapsed / first.floor_sum:.2f}x of the summed floor, "
+        f"{floor_ratio:.1f}x of the critical path, median of {len(pairs)} runs (the "
+        f"median run: {first.elapsed / first.floor_sum:.2f}x of the summed floor, "
         f"{first.elapsed / first.ideal_floor:.1f}x of the ideal floor)",
-        first.elapsed / first.floor <= 1.2,
+        floor_ratio <= 1.2,
     )
     report.target(
         "incremental refresh: answered by 304 or the cache",
@@ -510,8 +524,9 @@ def run_refresh(report: Report) -> None:
     report.target(
         "incremental refresh: time relative to the first",
         "<= 20%",
-        f"{second.elapsed / first.elapsed:.0%} ({second.elapsed:.1f} s vs {first.elapsed:.1f} s)",
-        second.elapsed / first.elapsed <= 0.2,
+        f"{incremental:.0%}, median of {len(pairs)} pairs (the median pair: "
+        f"{second.elapsed:.1f} s vs {first.elapsed:.1f} s)",
+        incremental <= 0.2,
     )
 
 
