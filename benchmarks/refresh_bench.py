@@ -365,16 +365,10 @@ def run(latency: float = LATENCY) -> tuple[RunFigures, RunFigures]:
 def run_in_process(latency: float = LATENCY) -> tuple[RunFigures, RunFigures]:
     """:func:`run` in a new interpreter, as ``courseradar refresh`` starts one: the first
     run then pays for the imports a refresh pays for (requests-cache's alone ~0.3 s)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.refresh_bench", str(latency)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"the refresh benchmark failed: {done.stderr[-2000:]}")
-    first, second = (RunFigures(**figures) for figures in json.loads(done.stdout))
+    from benchmarks.child import run_module
+
+    pair = run_module("benchmarks.refresh_bench", str(latency), what="the refresh benchmark")
+    first, second = (RunFigures(**figures) for figures in pair)
     return first, second
 
 
