@@ -225,9 +225,10 @@ def _joined_columns(cursor: Any) -> list[Sequence[Any]] | None:
     count, ids, fixed, provider, lists, *rest = cursor.fetchone()
     if not count:
         return [()] * 10
+    numeric, dates = rest[: len(NUMBER_COLUMNS)], rest[len(NUMBER_COLUMNS) :]
     id_array = np.fromstring(ids, dtype=np.int64, sep=",")
-    numbers = [np.fromstring(text, dtype=np.float64, sep=",") for text in rest[:4]]
-    texts = [text.split(SEP) for text in (fixed, provider, lists, *rest[4:])]
+    numbers = [np.fromstring(text, dtype=np.float64, sep=",") for text in numeric]
+    texts = [text.split(SEP) for text in (fixed, provider, lists, *dates)]
     if any(len(column) != count for column in (id_array, *numbers, *texts)):
         return None
     if not bool(np.all(id_array[1:] > id_array[:-1])):
