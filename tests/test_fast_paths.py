@@ -12,7 +12,8 @@ from datetime import date
 
 import numpy as np
 
-from catalog.normalize import _INVISIBLE_RE, clean_text
+from catalog.normalize import clean_text
+from catalog.normalize.text import _INVISIBLE_RE
 from catalog.record import CourseRecord, Offer
 from catalog.search import _first
 from catalog.store import dumps, json_list
