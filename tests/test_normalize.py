@@ -880,7 +880,7 @@ def test_normalize_course_topics_fallbacks(monkeypatch):
 
     assert normalize_course(raw, source="s", classify=broken).topics == []
     assert normalize_course(raw, source="s", classify=lambda *a: "nlp").topics == []
-    monkeypatch.setitem(sys.modules, "catalog.topics", None)  # as if topics.py did not exist
+    monkeypatch.setitem(sys.modules, "catalog.topics", None)  # as if catalog.topics did not exist
     assert normalize_course(raw, source="s").topics == []
 
 
