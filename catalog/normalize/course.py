@@ -130,7 +130,7 @@ def normalize_course(
 ) -> CourseRecord:
     """The normalised :class:`CourseRecord` of one raw listing; never raises.
 
-    ``rates`` converts prices to EUR (pass ``catalog.rates.load_rates()``; this module does no I/O,
+    ``rates`` converts prices to EUR (pass ``catalog.rates.load_rates()``; normalising does no I/O,
     so without rates only EUR prices get a ``price_eur``). ``classify(title, description, skills,
     categories)`` tags topics; by default ``catalog.topics.classify``.
     A subscription course's ``price_amount`` is the estimated cost to its certificate

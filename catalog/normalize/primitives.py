@@ -17,7 +17,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 # Field values are short; anything longer is not a price or a duration. Capping keeps every regex
-# below linear in a bounded input, whatever a page throws at us.
+# of this package linear in a bounded input, whatever a page throws at us.
 MAX_FIELD_CHARS = 1000
 MAX_URL_CHARS = 4096
 # Free text is cut to these lengths. Titles of the real course datasets run to 190 characters and
