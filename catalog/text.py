@@ -9,11 +9,11 @@ import unicodedata
 from typing import Any
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-# NFKD leaves ß alone; fold() maps it the way German writes it without the letter.
+# NFKD leaves ß alone; fold_case_and_accents() maps it the way German writes it without the letter.
 _COMBINING = re.compile("[\u0300-\u036f]+")
 
 
-def fold(text: str | None) -> str:
+def fold_case_and_accents(text: str | None) -> str:
     """Lower-case, strip Latin diacritics (Künstliche -> kunstliche), keep other scripts.
 
     Only the combining marks U+0300..U+036F are removed, exactly what SQLite's FTS5
@@ -27,13 +27,17 @@ def fold(text: str | None) -> str:
     return _COMBINING.sub("", decomposed).casefold()
 
 
+# The name catalog/store.py imports; it goes once store uses the name above.
+fold = fold_case_and_accents
+
+
 def words(text: str | None, limit: int = 32) -> list[str]:
     """The folded word tokens of ``text``: the only part of user input that reaches a query.
 
     Everything that is not a letter or digit (quotes, dashes, ``AND(``, ``C++``, emoji)
     is a separator here, so no query syntax can be smuggled through.
     """
-    return _WORD.findall(fold(text)[:2000])[:limit]
+    return _WORD.findall(fold_case_and_accents(text)[:2000])[:limit]
 
 
 _PARSERS = threading.local()

@@ -1,6 +1,6 @@
 """catalog.normalize: exact values for the spellings listings use, and "never raises" properties.
 
-The expected values are written by hand from the rules in normalize.py's docstrings; the real
+The expected values are written by hand from the rules in catalog/normalize's docstrings; the real
 dataset spellings are covered in test_normalize_realdata.py.
 """
 
@@ -15,7 +15,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog import normalize as nz
 from catalog.normalize import (
     Effort,
     clean_text,
@@ -36,6 +35,7 @@ from catalog.normalize import (
     parse_rating,
     safe_url,
 )
+from catalog.normalize.languages import _KNOWN_CODES
 from catalog.rates import load_rates
 from catalog.record import CERTIFICATES, COSTS, KINDS, LEVELS, PACES, Offer
 
@@ -358,7 +358,7 @@ def test_normalize_language(text, expected):
 
 
 def test_language_table_covers_at_least_30_languages():
-    assert len(nz._KNOWN_CODES) >= 30
+    assert len(_KNOWN_CODES) >= 30
 
 
 @pytest.mark.parametrize(
@@ -880,7 +880,7 @@ def test_normalize_course_topics_fallbacks(monkeypatch):
 
     assert normalize_course(raw, source="s", classify=broken).topics == []
     assert normalize_course(raw, source="s", classify=lambda *a: "nlp").topics == []
-    monkeypatch.setitem(sys.modules, "catalog.topics", None)  # as if topics.py did not exist
+    monkeypatch.setitem(sys.modules, "catalog.topics", None)  # as if catalog.topics did not exist
     assert normalize_course(raw, source="s").topics == []
 
 

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from catalog import topics
-from catalog.topics import TaxonomyError, category_slug, classify, in_scope, load_taxonomy
+from catalog.topics import TaxonomyError, category_slug, classify, folding, in_scope, load_taxonomy
+from catalog.topics import default as topics_default
 from tests.support.overlap import Overlap
 
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
@@ -71,8 +72,8 @@ def test_default_taxonomy_is_loaded_once() -> None:
 def test_default_taxonomy_is_loaded_once_by_threads_asking_at_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(topics, "_DEFAULT", None)
-    loads = Overlap(monkeypatch, topics, "load_taxonomy")
+    monkeypatch.setattr(topics_default, "_DEFAULT", None)
+    loads = Overlap(monkeypatch, topics_default, "load_taxonomy")
     got: list[topics.Taxonomy] = []
     threads = [
         threading.Thread(target=lambda: got.append(topics.default_taxonomy())) for _ in range(4)
@@ -227,13 +228,13 @@ def test_word_aware_matching(title: str, expected: bool) -> None:
     assert in_scope(title) is expected, classify(title)
 
 
-def test_fold_is_decomposition_without_combining_marks() -> None:
-    """fold() works on the non-ASCII runs only; the result must be what decomposing the
+def test_fold_accents_is_decomposition_without_combining_marks() -> None:
+    """fold_accents() works on the non-ASCII runs only; the result must be what decomposing the
     whole text and dropping its combining marks gives."""
     import unicodedata
 
     def reference(text: str) -> str:
-        decomposed = unicodedata.normalize("NFKD", text.translate(topics._FOLD_TABLE))
+        decomposed = unicodedata.normalize("NFKD", text.translate(folding._FOLD_TABLE))
         return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
     samples = [
@@ -243,9 +244,9 @@ def test_fold_is_decomposition_without_combining_marks() -> None:
         "".join(chr(code) for code in range(0x80, 0x2FFF) if not 0xD800 <= code < 0xE000),
     ]
     for text in samples:
-        assert topics.fold(text) == reference(text)
-    assert topics.fold("Künstliche Intelligenz") == "Kunstliche Intelligenz"
-    assert topics.fold("ASCII stays") == "ASCII stays"
+        assert topics.fold_accents(text) == reference(text)
+    assert topics.fold_accents("Künstliche Intelligenz") == "Kunstliche Intelligenz"
+    assert topics.fold_accents("ASCII stays") == "ASCII stays"
 
 
 def test_folding_spelling_and_case_variants() -> None:
@@ -276,7 +277,7 @@ def test_remembered_words_give_what_a_fresh_look_gives(monkeypatch: pytest.Monke
     ] * 3
 
     def matches(index: Any, text: str) -> list[tuple[Any, ...]]:
-        found = index.find(topics.fold(text))
+        found = index.find(topics.fold_accents(text))
         return sorted((m.slug, m.tier, m.start, m.end, m.term) for m in found)
 
     fresh = [matches(load_taxonomy()._index, text) for text in texts]  # a new index each

@@ -1,7 +1,7 @@
 """Fuzzing every scraper's parse() and every public normaliser with hypothesis.
 
 Why: parse() and the normalisers see whatever a site serves. Their contract (GUIDE.md,
-scrapers/base.py, catalog/normalize.py) is that a page or value they cannot read becomes
+scrapers/base.py, catalog/normalize/) is that a page or value they cannot read becomes
 an error or None — never an exception out of the pipeline, never a record without id
 and title. Inputs are arbitrary bytes and JSON, HTML pages carrying arbitrary JSON-LD,
 and mutations of real inputs: the captured responses in ``../shared/realdata`` (read in
@@ -324,7 +324,7 @@ def _public_normalisers() -> dict[str, Callable[..., Any]]:
         for name, fn in vars(normalize).items()
         if not name.startswith("_")
         and inspect.isfunction(fn)
-        and fn.__module__ == normalize.__name__
+        and fn.__module__.startswith(normalize.__name__ + ".")
     }
 
 
