@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from catalog.cli_refresh import CronSpec, make_scheduler, parse_cron
 from catalog.db import make_engine
 from catalog.refresh import SourceLock
+from catalog.schedule import CronSpec, make_scheduler, parse_cron
 from scrapers import scraper_class
 from tests.support.httpserver import Reply, StubServer
 

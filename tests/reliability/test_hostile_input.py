@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
 import catalog.cli
-import catalog.cli_lists
+import catalog.cli.common
 from catalog.bootstrap import open_catalog, sync_curated
 from catalog.search import Query, QueryError, search
 from tests.reliability import support
@@ -137,14 +137,13 @@ _OPENED: list[Engine] = []
 def _dispose_cli_engines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A `courseradar` process ends after one command and its connections with it; in this
     process each command's engine is disposed after it, or PostgreSQL runs out of slots."""
-    original = catalog.cli.engine
+    original = catalog.cli.common.engine
 
     def engine() -> Engine:
         _OPENED.append(original())
         return _OPENED[-1]
 
-    for module in (catalog.cli, catalog.cli_lists):  # cli_lists imported the name
-        monkeypatch.setattr(module, "engine", engine)
+    monkeypatch.setattr(catalog.cli.common, "engine", engine)  # every command opens it there
     yield
     while _OPENED:
         _OPENED.pop().dispose()

@@ -1,0 +1,200 @@
+"""What the command modules share: the one-line UserError, the consoles, opening the
+catalog, writing a file, and the search options of `search`, `export` and `saved save`.
+
+Commands open the catalog as ``common.engine()`` (looked up when called), so a test can
+replace it in one place for every command.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import typing
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+
+from catalog.query import SORTS, Query, QueryError
+
+if TYPE_CHECKING:  # the search engine (numpy, SQLModel) loads only for commands that search
+    from sqlalchemy.engine import Engine
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+SHOWN_ERRORS = 5  # errors listed per source or file; the rest are counted
+
+FormatOpt = Annotated[str, typer.Option("--format", help="table, json or csv.")]
+LangChoice = Annotated[str, typer.Option("--lang", help="Language of column headers: en or de.")]
+OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")]
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line."""
+
+
+def engine() -> Engine:
+    """The catalog engine with the schema upgraded and the starter catalog loaded."""
+    from catalog.bootstrap import open_catalog
+
+    return open_catalog()
+
+
+def plain(value: object) -> Any:
+    """Scraped text as rich Text: brackets in a title must not become markup."""
+    from rich.text import Text
+
+    return Text("" if value is None else str(value))
+
+
+def save_snapshot(engine: Engine) -> None:
+    """After a command changed the catalog: the app's next start loads the search snapshot."""
+    from catalog.search import save_snapshot
+
+    save_snapshot(engine)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the library's one-line errors into the CLI's one-line errors."""
+    from catalog.export import ExportError
+    from catalog.shortlists import UserDataError
+
+    try:
+        yield
+    except (UserDataError, QueryError, ExportError) as exc:
+        raise UserError(str(exc)) from None
+
+
+def check_lang(lang: str) -> None:
+    from catalog.i18n import LANGS
+
+    if lang not in LANGS:
+        raise UserError(f"unknown language {lang!r}; use {' or '.join(LANGS)}")
+
+
+def write(data: bytes, output: Path | None, what: str) -> None:
+    """Bytes to ``output`` (or stdout); binary files are not sent to a terminal."""
+    if output is None:
+        if what == "xlsx" and sys.stdout.isatty():
+            raise UserError("an xlsx file cannot go to the terminal; add -o FILE")
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def validated(query: Query, eng: Engine) -> Query:
+    """The checks `search` makes (sources included), so export and save refuse what it does."""
+    from catalog.search import validate
+
+    return validate(eng, query)
+
+
+# -- the search options ---------------------------------------------------------------
+
+
+Values = list[str] | None  # a repeatable option: None when not given
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """The search options, each field one command-line parameter (its type carries the
+    typer declaration); commands take them through :func:`search_filters`."""
+
+    text: Annotated[str | None, typer.Argument(help="Words to search for.")] = None
+    topic: Annotated[Values, typer.Option("--topic", help="Topic slug (repeatable).")] = None
+    provider: Annotated[Values, typer.Option("--provider", help="Provider (repeatable).")] = None
+    source: Annotated[Values, typer.Option("--source", help="Source (repeatable).")] = None
+    kind: Annotated[Values, typer.Option("--kind", help="Kind (repeatable).")] = None
+    cost: Annotated[
+        Values, typer.Option("--cost", help="free, free_audit, paid, subscription.")
+    ] = None
+    certificate: Annotated[Values, typer.Option("--certificate", help="Certificate type.")] = None
+    level: Annotated[Values, typer.Option("--level", help="Level (repeatable).")] = None
+    language: Annotated[Values, typer.Option("--language", help="Language code, e.g. de.")] = None
+    pace: Annotated[Values, typer.Option("--pace", help="self_paced or scheduled.")] = None
+    status: Annotated[
+        Values, typer.Option("--status", help="active, stale, removed (default: not removed).")
+    ] = None
+    max_price_eur: Annotated[float | None, typer.Option(help="Highest price in EUR.")] = None
+    min_hours: Annotated[float | None, typer.Option(help="Least total hours.")] = None
+    max_hours: Annotated[float | None, typer.Option(help="Most total hours.")] = None
+    start_from: Annotated[str | None, typer.Option(help="Starts on or after (YYYY-MM-DD).")] = None
+    start_to: Annotated[str | None, typer.Option(help="Starts on or before (YYYY-MM-DD).")] = None
+    min_rating: Annotated[float | None, typer.Option(help="Lowest rating (0-5).")] = None
+    sort: Annotated[str, typer.Option(help=f"One of: {', '.join(SORTS)}.")] = "relevance"
+
+    def query(self, per_page: int) -> Query:
+        """The Query these options ask for; a date that is not one is a QueryError."""
+        return Query(
+            text=self.text or "",
+            topics=tuple(self.topic or ()),
+            providers=tuple(self.provider or ()),
+            sources=tuple(self.source or ()),
+            kinds=tuple(self.kind or ()),
+            costs=tuple(self.cost or ()),
+            certificates=tuple(self.certificate or ()),
+            levels=tuple(self.level or ()),
+            languages=tuple(code.lower() for code in self.language or ()),
+            paces=tuple(self.pace or ()),
+            statuses=tuple(self.status or ()),
+            max_price_eur=self.max_price_eur,
+            min_hours=self.min_hours,
+            max_hours=self.max_hours,
+            start_from=_dated(self.start_from, "--start-from"),
+            start_to=_dated(self.start_to, "--start-to"),
+            min_rating=self.min_rating,
+            sort=self.sort,
+            per_page=per_page,
+        )
+
+
+def _dated(value: str | None, flag: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise QueryError(f"{flag} must be a date like 2026-01-31, not {value[:40]!r}") from None
+
+
+def search_filters(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` as typer should see it: its ``filters`` parameter spread out into the
+    SearchFilters fields, in its place; called, the command gets them back as one object."""
+    hints = typing.get_type_hints(SearchFilters, include_extras=True)
+    names = [f.name for f in fields(SearchFilters)]
+    spread = [
+        inspect.Parameter(
+            f.name,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            default=f.default,
+            annotation=hints[f.name],
+        )
+        for f in fields(SearchFilters)
+    ]
+    own = inspect.signature(command, eval_str=True)
+    parameters = [
+        new
+        for param in own.parameters.values()
+        for new in (spread if param.name == "filters" else [param])
+    ]
+
+    def run(**options: Any) -> None:
+        filters = SearchFilters(**{name: options.pop(name) for name in names})
+        command(filters=filters, **options)
+
+    for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
+        setattr(run, attribute, getattr(command, attribute))
+    run.__signature__ = own.replace(parameters=parameters)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in parameters}
+    return run
