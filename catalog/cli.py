@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from catalog import db
+from catalog.filters import BOUND, FACET
 from catalog.query import SORTS, Query, QueryError
 
 if TYPE_CHECKING:  # the search engine (numpy, SQLModel) loads only for commands that search
@@ -47,21 +48,22 @@ def engine() -> Engine:
 
 # -- search ---------------------------------------------------------------------------
 
-TopicOpt = Annotated[list[str] | None, typer.Option("--topic", help="Topic slug (repeatable).")]
-ProviderOpt = Annotated[list[str] | None, typer.Option("--provider", help="Provider (repeatable).")]
-SourceOpt = Annotated[list[str] | None, typer.Option("--source", help="Source (repeatable).")]
-KindOpt = Annotated[list[str] | None, typer.Option("--kind", help="Kind (repeatable).")]
-CostOpt = Annotated[
-    list[str] | None, typer.Option("--cost", help="free, free_audit, paid, subscription.")
-]
-CertOpt = Annotated[list[str] | None, typer.Option("--certificate", help="Certificate type.")]
-LevelOpt = Annotated[list[str] | None, typer.Option("--level", help="Level (repeatable).")]
-LangOpt = Annotated[list[str] | None, typer.Option("--language", help="Language code, e.g. de.")]
-PaceOpt = Annotated[list[str] | None, typer.Option("--pace", help="self_paced or scheduled.")]
-StatusOpt = Annotated[
-    list[str] | None,
-    typer.Option("--status", help="active, stale, removed (default: not removed)."),
-]
+
+def _facet_option(name: str) -> Any:
+    """A facet's repeatable option, named and explained by its row in catalog.filters."""
+    return typer.Option(FACET[name].option, help=FACET[name].help)
+
+
+TopicOpt = Annotated[list[str] | None, _facet_option("topic")]
+ProviderOpt = Annotated[list[str] | None, _facet_option("provider")]
+SourceOpt = Annotated[list[str] | None, _facet_option("source")]
+KindOpt = Annotated[list[str] | None, _facet_option("kind")]
+CostOpt = Annotated[list[str] | None, _facet_option("cost")]
+CertOpt = Annotated[list[str] | None, _facet_option("certificate")]
+LevelOpt = Annotated[list[str] | None, _facet_option("level")]
+LangOpt = Annotated[list[str] | None, _facet_option("language")]
+PaceOpt = Annotated[list[str] | None, _facet_option("pace")]
+StatusOpt = Annotated[list[str] | None, _facet_option("status")]
 
 
 def build_query(
@@ -131,12 +133,12 @@ def search(
     language: LangOpt = None,
     pace: PaceOpt = None,
     status: StatusOpt = None,
-    max_price_eur: Annotated[float | None, typer.Option(help="Highest price in EUR.")] = None,
-    min_hours: Annotated[float | None, typer.Option(help="Least total hours.")] = None,
-    max_hours: Annotated[float | None, typer.Option(help="Most total hours.")] = None,
-    start_from: Annotated[str | None, typer.Option(help="Starts on or after (YYYY-MM-DD).")] = None,
-    start_to: Annotated[str | None, typer.Option(help="Starts on or before (YYYY-MM-DD).")] = None,
-    min_rating: Annotated[float | None, typer.Option(help="Lowest rating (0-5).")] = None,
+    max_price_eur: Annotated[float | None, typer.Option(help=BOUND["max_price_eur"].help)] = None,
+    min_hours: Annotated[float | None, typer.Option(help=BOUND["min_hours"].help)] = None,
+    max_hours: Annotated[float | None, typer.Option(help=BOUND["max_hours"].help)] = None,
+    start_from: Annotated[str | None, typer.Option(help=BOUND["start_from"].help)] = None,
+    start_to: Annotated[str | None, typer.Option(help=BOUND["start_to"].help)] = None,
+    min_rating: Annotated[float | None, typer.Option(help=BOUND["min_rating"].help)] = None,
     sort: Annotated[str, typer.Option(help=f"One of: {', '.join(SORTS)}.")] = "relevance",
     limit: Annotated[int, typer.Option(help="How many rows to show.")] = 20,
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",

@@ -36,6 +36,7 @@ from catalog.cli import (
     out,
 )
 from catalog.export import FORMATS, ExportError, export
+from catalog.filters import BOUND
 from catalog.i18n import LANGS, describe
 from catalog.query import SORTS, Query, QueryError
 
@@ -49,12 +50,12 @@ FormatOpt = Annotated[str, typer.Option("--format", help="table, json or csv.")]
 LangChoice = Annotated[str, typer.Option("--lang", help="Language of column headers: en or de.")]
 OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")]
 TextArg = Annotated[str | None, typer.Argument(help="Words to search for.")]
-MaxPrice = Annotated[float | None, typer.Option(help="Highest price in EUR.")]
-MinHours = Annotated[float | None, typer.Option(help="Least total hours.")]
-MaxHours = Annotated[float | None, typer.Option(help="Most total hours.")]
-StartFrom = Annotated[str | None, typer.Option(help="Starts on or after (YYYY-MM-DD).")]
-StartTo = Annotated[str | None, typer.Option(help="Starts on or before (YYYY-MM-DD).")]
-MinRating = Annotated[float | None, typer.Option(help="Lowest rating (0-5).")]
+MaxPrice = Annotated[float | None, typer.Option(help=BOUND["max_price_eur"].help)]
+MinHours = Annotated[float | None, typer.Option(help=BOUND["min_hours"].help)]
+MaxHours = Annotated[float | None, typer.Option(help=BOUND["max_hours"].help)]
+StartFrom = Annotated[str | None, typer.Option(help=BOUND["start_from"].help)]
+StartTo = Annotated[str | None, typer.Option(help=BOUND["start_to"].help)]
+MinRating = Annotated[float | None, typer.Option(help=BOUND["min_rating"].help)]
 SortOpt = Annotated[str, typer.Option(help=f"One of: {', '.join(SORTS)}.")]
 
 
