@@ -31,7 +31,7 @@ from sqlalchemy.engine import Engine
 
 from catalog.db import catalog_version, is_sqlite
 from catalog.filters import FACET, RANGE
-from catalog.models import Course
+from catalog.models import COURSE_JSON_COLUMNS, Course
 from catalog.query import FACET_ATTR as FACET_ATTR  # the names front ends know from here
 from catalog.query import FACETS, MULTI, SINGLE, Query, QueryError, _shown
 from catalog.query import MAX_PER_PAGE as MAX_PER_PAGE
@@ -717,7 +717,7 @@ def fetch_rows(engine: Engine, ids: Sequence[int]) -> list[dict[str, Any]]:
 
 
 def _clean_row(row: dict[str, Any]) -> dict[str, Any]:
-    for name in ("topics", "skills", "languages", "subtitle_languages", "sources", "offers"):
+    for name in COURSE_JSON_COLUMNS:
         row[name] = _as_list(row[name])
     return row
 

@@ -28,7 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from catalog.db import bump_version, write_tx
-from catalog.models import Course, CourseEvent, Listing, Source
+from catalog.models import COURSE_JSON_COLUMNS, Course, CourseEvent, Listing, Source
 from catalog.record import (
     CERTIFICATE_RANK,
     COST_RANK,
@@ -621,7 +621,7 @@ _LISTING_CONFLICT = {
 }
 
 
-JSON_COLUMNS = ("topics", "skills", "languages", "subtitle_languages", "sources", "offers")
+JSON_COLUMNS = COURSE_JSON_COLUMNS
 
 
 def _bulk_upsert(
