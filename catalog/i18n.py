@@ -7,94 +7,51 @@ from __future__ import annotations
 
 from typing import Any
 
+from catalog.filters import FACET, FILTERS, Facet, Range, shown
+from catalog.vocabulary import COST, KIND, LEVEL, VOCABULARIES
+
 LANGS = ("en", "de")
 
+# Course fields' labels in exports, tables and the app; a facet's ("cost", "topic") is in
+# its row of catalog.filters.
 FIELD_LABELS: dict[str, dict[str, str]] = {
     "id": {"en": "ID", "de": "ID"},
     "title": {"en": "Title", "de": "Titel"},
-    "provider": {"en": "Provider", "de": "Anbieter"},
     "platform": {"en": "Platform", "de": "Plattform"},
     "url": {"en": "Link", "de": "Link"},
     "description": {"en": "Description", "de": "Beschreibung"},
-    "kind": {"en": "Kind", "de": "Art"},
     "topics": {"en": "Topics", "de": "Themen"},
-    "topic": {"en": "Topic", "de": "Thema"},
     "skills": {"en": "Skills", "de": "Fähigkeiten"},
-    "level": {"en": "Level", "de": "Niveau"},
     "languages": {"en": "Languages", "de": "Sprachen"},
-    "language": {"en": "Language", "de": "Sprache"},
     "subtitle_languages": {"en": "Subtitles", "de": "Untertitel"},
-    "cost": {"en": "Cost", "de": "Kosten"},
     "price_amount": {"en": "Price", "de": "Preis"},
     "price_currency": {"en": "Currency", "de": "Währung"},
     "price_eur": {"en": "Price (EUR)", "de": "Preis (EUR)"},
     "price_rate_date": {"en": "Rate date", "de": "Kursdatum"},
     "price_is_estimate": {"en": "Estimated price", "de": "Preis geschätzt"},
-    "certificate": {"en": "Certificate", "de": "Zertifikat"},
     "hours_min": {"en": "Hours (min)", "de": "Stunden (min)"},
     "hours_max": {"en": "Hours (max)", "de": "Stunden (max)"},
     "hours": {"en": "Hours", "de": "Stunden"},
     "weeks": {"en": "Weeks", "de": "Wochen"},
     "hours_per_week_min": {"en": "Hours/week (min)", "de": "Stunden/Woche (min)"},
     "hours_per_week_max": {"en": "Hours/week (max)", "de": "Stunden/Woche (max)"},
-    "pace": {"en": "Pace", "de": "Tempo"},
     "start_date": {"en": "Start", "de": "Beginn"},
     "rating": {"en": "Rating", "de": "Bewertung"},
     "rating_count": {"en": "Ratings", "de": "Bewertungen"},
     "enrollments": {"en": "Enrolments", "de": "Einschreibungen"},
-    "source": {"en": "Source", "de": "Quelle"},
     "sources": {"en": "Sources", "de": "Quellen"},
     "source_id": {"en": "Source ID", "de": "Quell-ID"},
-    "status": {"en": "Status", "de": "Status"},
     "first_seen": {"en": "First seen", "de": "Zuerst gesehen"},
     "last_seen": {"en": "Last seen", "de": "Zuletzt gesehen"},
     "checked_on": {"en": "Checked on", "de": "Geprüft am"},
     "note": {"en": "Note", "de": "Notiz"},
     "offers": {"en": "Offers", "de": "Angebote"},
+    **{f.name: {"en": f.label("en"), "de": f.label("de")} for f in FACET.values()},
 }
-
+# The labels of every vocabulary's values (catalog.vocabulary): facet -> value -> lang.
 VALUE_LABELS: dict[str, dict[str, dict[str, str]]] = {
-    "cost": {
-        "free": {"en": "free", "de": "kostenlos"},
-        "free_audit": {"en": "free to audit", "de": "kostenlos (Zertifikat kostet)"},
-        "paid": {"en": "paid", "de": "kostenpflichtig"},
-        "subscription": {"en": "subscription", "de": "Abonnement"},
-    },
-    "certificate": {
-        "none": {"en": "no certificate", "de": "kein Zertifikat"},
-        "completion": {"en": "certificate of completion", "de": "Teilnahmezertifikat"},
-        "professional": {"en": "professional certificate", "de": "Berufszertifikat"},
-        "certification": {"en": "proctored certification", "de": "Prüfungszertifizierung"},
-        "academic_credit": {"en": "academic credit", "de": "Studienleistung (ECTS)"},
-        "degree": {"en": "degree", "de": "Studienabschluss"},
-    },
-    "level": {
-        "beginner": {"en": "beginner", "de": "Einsteiger"},
-        "intermediate": {"en": "intermediate", "de": "Fortgeschrittene"},
-        "advanced": {"en": "advanced", "de": "Experten"},
-        "mixed": {"en": "all levels", "de": "alle Niveaus"},
-    },
-    "kind": {
-        "course": {"en": "course", "de": "Kurs"},
-        "specialization": {"en": "specialization", "de": "Spezialisierung"},
-        "professional_certificate": {
-            "en": "professional certificate",
-            "de": "Berufszertifikat-Programm",
-        },
-        "certification": {"en": "certification exam", "de": "Zertifizierungsprüfung"},
-        "learning_path": {"en": "learning path", "de": "Lernpfad"},
-        "degree": {"en": "degree", "de": "Studiengang"},
-        "nanodegree": {"en": "nanodegree", "de": "Nanodegree"},
-    },
-    "pace": {
-        "self_paced": {"en": "self-paced", "de": "im eigenen Tempo"},
-        "scheduled": {"en": "scheduled", "de": "mit festen Terminen"},
-    },
-    "status": {
-        "active": {"en": "active", "de": "aktiv"},
-        "stale": {"en": "not seen lately", "de": "zuletzt nicht gesehen"},
-        "removed": {"en": "removed", "de": "entfernt"},
-    },
+    name: {t.code: {"en": t.en, "de": t.de} for t in vocab.terms}
+    for name, vocab in VOCABULARIES.items()
 }
 
 LANGUAGE_NAMES: dict[str, dict[str, str]] = {
@@ -151,40 +108,24 @@ def _join(values: list[str], lang: str) -> str:
     return ", ".join(values[:-1]) + word + values[-1]
 
 
-# Words for the summary sentence, where facet labels would not read as grammar:
-# (singular, plural) nouns per kind, and cost/level words in the position they take.
-KIND_NOUNS: dict[str, dict[str, tuple[str, str]]] = {
-    "en": {
-        "course": ("course", "courses"),
-        "specialization": ("specialization", "specializations"),
-        "professional_certificate": ("professional certificate", "professional certificates"),
-        "certification": ("certification exam", "certification exams"),
-        "learning_path": ("learning path", "learning paths"),
-        "degree": ("degree", "degrees"),
-        "nanodegree": ("nanodegree", "nanodegrees"),
-    },
-    "de": {
-        "course": ("Kurs", "Kurse"),
-        "specialization": ("Spezialisierung", "Spezialisierungen"),
-        "professional_certificate": ("Berufszertifikat-Programm", "Berufszertifikat-Programme"),
-        "certification": ("Zertifizierungsprüfung", "Zertifizierungsprüfungen"),
-        "learning_path": ("Lernpfad", "Lernpfade"),
-        "degree": ("Studiengang", "Studiengänge"),
-        "nanodegree": ("Nanodegree", "Nanodegrees"),
-    },
-}
-COST_WORDS = {
-    "en": {"free": "free", "free_audit": "free-to-audit", "paid": "paid",
-           "subscription": "subscription"},
-    "de": {"free": "kostenlos", "free_audit": "kostenlos belegbar", "paid": "kostenpflichtig",
-           "subscription": "im Abonnement"},
-}  # fmt: skip
-LEVEL_WORDS = {
-    "en": {"beginner": "beginner", "intermediate": "intermediate", "advanced": "advanced",
-           "mixed": "all-level"},
-    "de": {"beginner": "Einsteiger", "intermediate": "Fortgeschrittene", "advanced": "Experten",
-           "mixed": "alle Niveaus"},
-}  # fmt: skip
+# The phrases after the noun in the order the sentence reads them (rows of
+# catalog.filters); a row with a phrase that is not named here comes last.
+_SENTENCE = (
+    "topic",
+    "provider",
+    "language",
+    "certificate",
+    "price",
+    "hours",
+    "rating",
+    "pace",
+    "status",
+)
+_ROWS = {row.name: row for row in FILTERS}
+_PHRASES = (
+    *(_ROWS[name] for name in _SENTENCE),
+    *(row for row in FILTERS if row.phrase and row.name not in _SENTENCE),
+)
 
 
 def describe(query: Any, total: int, lang: str = "en") -> str:
@@ -194,59 +135,69 @@ def describe(query: Any, total: int, lang: str = "en") -> str:
     German puts cost and level after the noun, where they need no inflection:
     "37 Kurse (kostenlos oder kostenlos belegbar) für Einsteiger zum Thema NLP auf Deutsch".
     """
-    de = lang == "de"
-    lang = "de" if de else "en"
-    number = 0 if total == 1 else 1  # index into (singular, plural)
-    nouns = KIND_NOUNS[lang]
-    kinds = query.kinds or ("course",)
-    noun = _join([nouns.get(k, (k, k))[number] for k in kinds], lang)
-    costs = [COST_WORDS[lang].get(c, c) for c in query.costs]
-    levels = [LEVEL_WORDS[lang].get(v, v) for v in query.levels]
-    parts: list[str] = [f"{total:,}".replace(",", "." if de else ",")]
-    if de:
-        parts.append(noun)
-        if costs:
-            parts.append(f"({_join(costs, lang)})")
-        if levels:
-            parts.append("für " + _join(levels, lang))
-    else:
-        parts += [_join(costs, lang)] if costs else []
-        parts += [_join(levels, lang)] if levels else []
-        parts.append(noun)
+    lang = "de" if lang == "de" else "en"
+    parts = [f"{total:,}".replace(",", "." if lang == "de" else ",")]
+    parts += _noun_phrase(query, total != 1, lang)
     if query.text:
         text = query.text if len(query.text) <= 60 else query.text[:57] + "..."
-        parts.append(f"zu „{text}“" if de else f'matching "{text}"')
-    if query.topics:
-        topics = _join([value_label("topic", t, lang) for t in query.topics], lang)
-        parts.append(f"zum Thema {topics}" if de else f"about {topics}")
-    if query.providers:
-        parts.append(("von " if de else "by ") + _join(list(query.providers), lang))
-    if query.languages:
-        langs = _join([value_label("language", c, lang) for c in query.languages], lang)
-        parts.append(f"auf {langs}" if de else f"in {langs}")
-    if query.certificates:
-        certs = [c for c in query.certificates if c != "none"]
-        if certs and len(certs) == len(query.certificates):
-            names = _join([value_label("certificate", c, lang) for c in certs], lang)
-            parts.append(f"mit {names}" if de else f"with {names}")
-        elif "none" in query.certificates and not certs:
-            parts.append("ohne Zertifikat" if de else "without a certificate")
+        parts.append(f"zu „{text}“" if lang == "de" else f'matching "{text}"')
+    for row in _PHRASES:
+        if isinstance(row, Range):
+            phrase = _range_phrase(row, query, lang)
         else:
-            names = _join([value_label("certificate", c, lang) for c in query.certificates], lang)
-            parts.append(f"({names})")
-    if query.max_price_eur is not None:
-        price = f"{query.max_price_eur:g} EUR"
-        parts.append(f"bis {price}" if de else f"up to {price}")
-    if query.min_hours is not None or query.max_hours is not None:
-        lo = "" if query.min_hours is None else f"{query.min_hours:g}"
-        hi = "" if query.max_hours is None else f"{query.max_hours:g}"
-        parts.append(f"{lo}–{hi} Stunden" if de else f"{lo}–{hi} hours")
-    if query.min_rating is not None:
-        parts.append(f"ab {query.min_rating:g} Sternen" if de else f"rated {query.min_rating:g}+")
-    if query.paces:
-        parts.append(_join([value_label("pace", p, lang) for p in query.paces], lang))
-    if query.statuses and tuple(query.statuses) != ("active",):
-        parts.append(
-            "(" + _join([value_label("status", s, lang) for s in query.statuses], lang) + ")"
-        )
+            phrase = _facet_phrase(row, query, lang)
+        if phrase is not None:
+            parts.append(phrase)
     return " ".join(parts)
+
+
+def _say(words: tuple[str, str], lang: str) -> str:
+    return words[1] if lang == "de" else words[0]
+
+
+def _noun_phrase(query: Any, plural: bool, lang: str) -> list[str]:
+    """The kinds as the noun, costs and levels as its adjectives (after it in German)."""
+    kinds = KIND.by_code
+    noun = _join(
+        [kinds[k].noun(lang, plural) if k in kinds else k for k in query.kinds or ("course",)],
+        lang,
+    )
+    costs = [COST.by_code[c].adjective(lang) if c in COST.by_code else c for c in query.costs]
+    levels = [LEVEL.by_code[v].adjective(lang) if v in LEVEL.by_code else v for v in query.levels]
+    if lang == "de":
+        return [
+            noun,
+            *([f"({_join(costs, lang)})"] if costs else []),
+            *(["für " + _join(levels, lang)] if levels else []),
+        ]
+    return [
+        *([_join(costs, lang)] if costs else []),
+        *([_join(levels, lang)] if levels else []),
+        noun,
+    ]
+
+
+def _facet_phrase(row: Facet, query: Any, lang: str) -> str | None:
+    values = tuple(getattr(query, row.attr))
+    if not values or row.phrase is None:
+        return None
+    if row.name == "status" and values == ("active",):
+        return None  # active courses only: nothing worth saying
+    if row.name == "certificate" and "none" in values:
+        certs = [c for c in values if c != "none"]
+        if not certs:
+            return "ohne Zertifikat" if lang == "de" else "without a certificate"
+        return "(" + _join([value_label(row.name, c, lang) for c in values], lang) + ")"
+    return _say(row.phrase, lang).format(
+        _join([value_label(row.name, v, lang) for v in values], lang)
+    )
+
+
+def _range_phrase(row: Range, query: Any, lang: str) -> str | None:
+    low = getattr(query, row.low.attr) if row.low else None
+    high = getattr(query, row.high.attr) if row.high else None
+    if row.phrase is None or (low is None and high is None):
+        return None
+    return _say(row.phrase, lang).format(
+        lo="" if low is None else shown(low), hi="" if high is None else shown(high)
+    )

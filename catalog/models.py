@@ -88,6 +88,15 @@ class Course(CourseBase, table=True):
     updated_at: datetime
 
 
+# The course columns holding JSON lists: the store writes them serialised, rows read back
+# parse them.
+COURSE_JSON_COLUMNS = tuple(
+    c.name
+    for c in Course.__table__.columns  # type: ignore[attr-defined]
+    if isinstance(c.type, JSON)
+)
+
+
 class Listing(SQLModel, table=True):
     """One sighting of a course in one source; the unit a refresh upserts."""
 

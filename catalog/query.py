@@ -12,46 +12,29 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
 
-from catalog.record import CERTIFICATES, COSTS, KINDS, LEVELS, PACES, STATUSES
+from catalog.filters import FACET, RANGE
+from catalog.vocabulary import VOCABULARIES
 
 SORTS = ("relevance", "price", "duration", "rating", "newest", "start_date")
-# Facets counted for every search, in the order front ends show them.
-FACETS = (
-    "topic",
-    "cost",
-    "certificate",
-    "level",
-    "language",
-    "kind",
-    "provider",
-    "source",
-    "pace",
-    "status",
-)
-MULTI = {"topic": "topics", "language": "languages", "source": "sources"}
-SINGLE = {
-    "cost": "cost",
-    "certificate": "certificate",
-    "level": "level",
-    "kind": "kind",
-    "provider": "provider",
-    "pace": "pace",
-    "status": "status",
-}
+# The facets (rows of catalog.filters) by name, in the order front ends show them, and
+# the course column each reads: a list (MULTI) or one value (SINGLE).
+FACETS = tuple(FACET)
+MULTI = {f.name: f.column for f in FACET.values() if f.multi}
+SINGLE = {f.name: f.column for f in FACET.values() if not f.multi}
 # Query attribute holding each facet's selected values.
-FACET_ATTR = {
-    "topic": "topics",
-    "cost": "costs",
-    "certificate": "certificates",
-    "level": "levels",
-    "language": "languages",
-    "kind": "kinds",
-    "provider": "providers",
-    "source": "sources",
-    "pace": "paces",
-    "status": "statuses",
+FACET_ATTR = {f.name: f.attr for f in FACET.values()}
+DEFAULT_STATUSES = FACET["status"].default  # removed courses only when asked for
+# Query fields of the ranges' bounds: dates, numbers (at least 0), and those with a top.
+_DATES = frozenset(b.attr for r in RANGE.values() if r.dates for b in r.bounds)
+_NUMBERS = tuple(b.attr for r in RANGE.values() if not r.dates for b in r.bounds)
+_TOPS = tuple((b.attr, r.top) for r in RANGE.values() if r.top is not None for b in r.bounds)
+# Each facet's valid values where they are a fixed list, in the vocabularies' order.
+_VALID = {
+    row.name: vocab.codes
+    for vocab in VOCABULARIES.values()
+    for row in FACET.values()
+    if row.vocabulary is vocab
 }
-DEFAULT_STATUSES = ("active", "stale")  # removed courses only when asked for
 MAX_PER_PAGE = 500
 _LANG = re.compile(r"^[a-z]{2,3}$")
 
@@ -93,34 +76,8 @@ class Query:
 
     def validate(self, known_topics: Sequence[str] | None = None) -> Query:
         """Raise QueryError for any invalid value; return self for chaining."""
-        vocab: dict[str, Sequence[str]] = {
-            "kinds": KINDS,
-            "costs": COSTS,
-            "certificates": CERTIFICATES,
-            "levels": LEVELS,
-            "paces": PACES,
-            "statuses": STATUSES,
-        }
-        if known_topics is not None:
-            vocab["topics"] = known_topics
-        for attr, valid in vocab.items():
-            for value in getattr(self, attr):
-                if value not in valid:
-                    raise QueryError(
-                        f"unknown {attr[:-1] if attr != 'statuses' else 'status'} {_shown(value)}; "
-                        f"valid values: {', '.join(valid)}"
-                    )
-        for code in self.languages:
-            if not _LANG.match(code):
-                raise QueryError(
-                    f"language {_shown(code)} is not a language code; use codes like en, de, es"
-                )
-        for attr in ("max_price_eur", "min_hours", "max_hours", "min_rating"):
-            value = getattr(self, attr)
-            if value is not None and (not math.isfinite(value) or value < 0):
-                raise QueryError(f"{attr.replace('_', '-')} must be a number >= 0, not {value}")
-        if self.min_rating is not None and self.min_rating > 5:
-            raise QueryError("min-rating is on a 0 to 5 scale")
+        self._validate_values(known_topics)
+        self._validate_bounds()
         if self.sort not in SORTS:
             raise QueryError(f"unknown sort {_shown(self.sort)}; valid values: {', '.join(SORTS)}")
         if self.page < 1:
@@ -128,6 +85,33 @@ class Query:
         if not 1 <= self.per_page <= MAX_PER_PAGE:
             raise QueryError(f"per-page must be between 1 and {MAX_PER_PAGE}")
         return self
+
+    def _validate_values(self, known_topics: Sequence[str] | None) -> None:
+        # In vocabulary order, then topics: of two bad values, the one named is as before.
+        valid_values: dict[str, Sequence[str]] = dict(_VALID)
+        if known_topics is not None:
+            valid_values["topic"] = known_topics
+        for name, valid in valid_values.items():
+            for value in getattr(self, FACET[name].attr):
+                if value not in valid:
+                    raise QueryError(
+                        f"unknown {name} {_shown(value)}; valid values: {', '.join(valid)}"
+                    )
+        for code in self.languages:
+            if not _LANG.match(code):
+                raise QueryError(
+                    f"language {_shown(code)} is not a language code; use codes like en, de, es"
+                )
+
+    def _validate_bounds(self) -> None:
+        for attr in _NUMBERS:
+            value = getattr(self, attr)
+            if value is not None and (not math.isfinite(value) or value < 0):
+                raise QueryError(f"{attr.replace('_', '-')} must be a number >= 0, not {value}")
+        for attr, top in _TOPS:
+            value = getattr(self, attr)
+            if value is not None and value > top:
+                raise QueryError(f"{attr.replace('_', '-')} is on a 0 to {top:g} scale")
 
     def selected(self, facet: str) -> tuple[str, ...]:
         value: tuple[str, ...] = getattr(self, FACET_ATTR[facet])
@@ -174,7 +158,7 @@ def _coerce(name: str, default: Any, value: Any) -> Any:
         if isinstance(value, str):
             value = [v for v in value.split(",") if v]
         return tuple(str(v).strip() for v in value if str(v).strip())
-    if name in ("start_from", "start_to"):
+    if name in _DATES:
         return date.fromisoformat(str(value)) if value not in (None, "") else None
     if name in ("page", "per_page"):
         return int(value)

@@ -13,27 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypedDict
 
-# Controlled vocabularies. Filters validate against these, so a typo in a CLI flag
-# gets "valid values are ..." instead of an empty result.
-KINDS = (
-    "course",
-    "specialization",
-    "professional_certificate",
-    "certification",
-    "learning_path",
-    "degree",
-    "nanodegree",
-)
-COSTS = ("free", "free_audit", "paid", "subscription")
-CERTIFICATES = ("none", "completion", "professional", "certification", "academic_credit", "degree")
-LEVELS = ("beginner", "intermediate", "advanced", "mixed")
-PACES = ("self_paced", "scheduled")
-STATUSES = ("active", "stale", "removed")
-
-# Order used to pick "the best certificate on offer" when a course has several offers.
-CERTIFICATE_RANK = {c: i for i, c in enumerate(CERTIFICATES)}
-# Order used to pick "the cheapest way in".
-COST_RANK = {"free": 0, "free_audit": 1, "subscription": 2, "paid": 3}
+# The controlled vocabularies live in catalog.vocabulary (values with their labels);
+# these names stay importable from here, where code has always found them.
+from catalog.vocabulary import CERTIFICATE_RANK as CERTIFICATE_RANK
+from catalog.vocabulary import CERTIFICATES as CERTIFICATES
+from catalog.vocabulary import COST_RANK as COST_RANK
+from catalog.vocabulary import COSTS as COSTS
+from catalog.vocabulary import KINDS as KINDS
+from catalog.vocabulary import LEVELS as LEVELS
+from catalog.vocabulary import PACES as PACES
+from catalog.vocabulary import STATUSES as STATUSES
 
 
 class RawOffer(TypedDict, total=False):
@@ -136,13 +125,13 @@ class CourseRecord:
         # converting only the fields typed as dates or lists: a loop over every field
         # was still a tenth of a bulk load.
         out = self.__dict__.copy()  # the fields, in order, as __init__ set them
-        if len(out) != len(_FIELDS):  # an attribute added or deleted after __init__
-            out = {f: getattr(self, f) for f in _FIELDS}
-        for f in _DATE_FIELDS:
+        if len(out) != len(FIELDS):  # an attribute added or deleted after __init__
+            out = {f: getattr(self, f) for f in FIELDS}
+        for f in DATE_FIELDS:
             value = out[f]
             if isinstance(value, date):
                 out[f] = value.isoformat()
-        for f in _LIST_FIELDS:
+        for f in LIST_FIELDS:
             value = out[f]
             if isinstance(value, list):
                 if Offer in map(type, value):
@@ -152,11 +141,12 @@ class CourseRecord:
         return out
 
 
-_FIELDS = tuple(f.name for f in dataclasses.fields(CourseRecord))
+# The record's field lists, for code that goes over fields (merge, exports, to_dict).
+FIELDS = tuple(f.name for f in dataclasses.fields(CourseRecord))
 # Annotations are strings here (postponed evaluation): "date | None", "list[Offer]".
-_DATE_FIELDS = tuple(
+DATE_FIELDS = tuple(
     f.name for f in dataclasses.fields(CourseRecord) if str(f.type).split(" ")[0] == "date"
 )
-_LIST_FIELDS = tuple(
+LIST_FIELDS = tuple(
     f.name for f in dataclasses.fields(CourseRecord) if str(f.type).startswith("list[")
 )

@@ -30,9 +30,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from catalog.db import catalog_version, is_sqlite
-from catalog.models import Course
-from catalog.query import DEFAULT_STATUSES, FACETS, MULTI, SINGLE, Query, QueryError, _shown
+from catalog.filters import FACET, RANGE
+from catalog.models import COURSE_JSON_COLUMNS, Course
 from catalog.query import FACET_ATTR as FACET_ATTR  # the names front ends know from here
+from catalog.query import FACETS, MULTI, SINGLE, Query, QueryError, _shown
 from catalog.query import MAX_PER_PAGE as MAX_PER_PAGE
 from catalog.query import SORTS as SORTS
 from catalog.text import words
@@ -603,9 +604,7 @@ class Searcher:
         base &= self._range_mask(snap, query)
         masks: dict[str, np.ndarray] = {}
         for facet in FACETS:
-            selected = query.selected(facet)
-            if facet == "status" and not selected:
-                selected = DEFAULT_STATUSES
+            selected = query.selected(facet) or FACET[facet].default
             if selected:
                 masks[facet] = snap.columns[facet].mask(selected, snap.size)
         full = base.copy()
@@ -627,20 +626,16 @@ class Searcher:
 
     @staticmethod
     def _range_mask(snap: Snapshot, q: Query) -> np.ndarray:
+        """The courses within every range ``q`` sets (the ranges of catalog.filters)."""
         m = np.ones(snap.size, dtype=bool)
         with np.errstate(invalid="ignore"):
-            if q.max_price_eur is not None:
-                m &= snap.price <= q.max_price_eur
-            if q.min_hours is not None:
-                m &= snap.hours >= q.min_hours
-            if q.max_hours is not None:
-                m &= snap.hours <= q.max_hours
-            if q.min_rating is not None:
-                m &= snap.rating >= q.min_rating
-            if q.start_from is not None:
-                m &= snap.start >= _ordinal(q.start_from)
-            if q.start_to is not None:
-                m &= snap.start <= _ordinal(q.start_to)
+            for r in RANGE.values():
+                column = getattr(snap, r.column)
+                for bound, at_least in ((r.low, True), (r.high, False)):
+                    value = getattr(q, bound.attr) if bound else None
+                    if value is not None:
+                        limit = _ordinal(value) if r.dates else value
+                        m &= column >= limit if at_least else column <= limit
         return m
 
     @staticmethod
@@ -722,7 +717,7 @@ def fetch_rows(engine: Engine, ids: Sequence[int]) -> list[dict[str, Any]]:
 
 
 def _clean_row(row: dict[str, Any]) -> dict[str, Any]:
-    for name in ("topics", "skills", "languages", "subtitle_languages", "sources", "offers"):
+    for name in COURSE_JSON_COLUMNS:
         row[name] = _as_list(row[name])
     return row
 

@@ -28,8 +28,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from catalog.db import bump_version, write_tx
-from catalog.models import Course, CourseEvent, Listing, Source
-from catalog.record import CERTIFICATE_RANK, COST_RANK, CourseRecord
+from catalog.models import COURSE_JSON_COLUMNS, Course, CourseEvent, Listing, Source
+from catalog.record import (
+    CERTIFICATE_RANK,
+    COST_RANK,
+    DATE_FIELDS,
+    FIELDS,
+    LIST_FIELDS,
+    CourseRecord,
+)
 from catalog.text import fold
 
 COURSE = Course.__table__  # type: ignore[attr-defined]
@@ -52,35 +59,9 @@ SOURCE_PRIORITY = (
     "classcentral",
 )
 
-# Scalar course fields copied from the merged record.
-SCALAR_FIELDS = (
-    "title",
-    "url",
-    "provider",
-    "platform",
-    "description",
-    "kind",
-    "level",
-    "cost",
-    "price_amount",
-    "price_currency",
-    "price_eur",
-    "price_rate_date",
-    "price_is_estimate",
-    "certificate",
-    "hours_min",
-    "hours_max",
-    "weeks",
-    "hours_per_week_min",
-    "hours_per_week_max",
-    "pace",
-    "start_date",
-    "rating",
-    "rating_count",
-    "enrollments",
-    "checked_on",
-)
-LIST_FIELDS = ("topics", "skills", "languages", "subtitle_languages", "offers")
+# Course fields merged from the listings' records: every field of the record but its
+# identity (source, source_id, which every listing has its own) and its raw values.
+SCALAR_FIELDS = tuple(f for f in FIELDS if f not in (*LIST_FIELDS, "source", "source_id", "raw"))
 # Characters of description indexed: the opening of a description says what a course is
 # about; indexing all of it tripled the bulk-load time for little better recall.
 SEARCH_LIMIT = 500
@@ -180,7 +161,7 @@ def merge(records: Sequence[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     out["cost"] = min(costs, key=lambda c: COST_RANK[c]) if costs else None
     certs = [str(r["certificate"]) for _, r in ordered if r.get("certificate") in CERTIFICATE_RANK]
     out["certificate"] = max(certs, key=lambda c: CERTIFICATE_RANK[c]) if certs else None
-    for name in ("price_rate_date", "start_date", "checked_on"):
+    for name in DATE_FIELDS:
         out[name] = _date(out[name])
     # by priority, then in listing order (a set's order changed with the hash seed)
     out["sources"] = sorted(dict.fromkeys(s for s, _ in records), key=source_rank)
@@ -200,7 +181,7 @@ def _single(source: str, r: dict[str, Any]) -> dict[str, Any]:
         out["cost"] = None
     if out["certificate"] not in CERTIFICATE_RANK:
         out["certificate"] = None
-    for name in ("price_rate_date", "start_date", "checked_on"):
+    for name in DATE_FIELDS:
         out[name] = _date(out[name])
     out["sources"] = [source]
     out["search_title"] = fold(out["title"])[:2000]
@@ -640,7 +621,7 @@ _LISTING_CONFLICT = {
 }
 
 
-JSON_COLUMNS = ("topics", "skills", "languages", "subtitle_languages", "sources", "offers")
+JSON_COLUMNS = COURSE_JSON_COLUMNS
 
 
 def _bulk_upsert(

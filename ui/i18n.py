@@ -1,9 +1,10 @@
 # ruff: noqa: E501 - sentences of a translation table read better unbroken
-"""The app's own words in English and German (field and value names live in catalog.i18n).
+"""The app's own words in English and German (field and value names live in catalog.i18n,
+the range filters' chips in catalog.filters, as the CLI and exports share them).
 
-Every label, button, message and help text of the app comes from :data:`TEXTS` through
-:func:`t`, so the language switch covers everything; a test checks both languages have
-every key.
+Every other label, button, message and help text of the app comes from :data:`TEXTS`
+through :func:`t`, so the language switch covers everything; a test checks both languages
+have every key.
 """
 
 from __future__ import annotations
@@ -116,12 +117,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "Die {n} häufigsten Werte werden gezeigt.",
     },
     "chip_text": {"en": "“{text}”", "de": "„{text}“"},
-    "chip_max_price": {"en": "≤ {v} EUR", "de": "≤ {v} EUR"},
-    "chip_min_hours": {"en": "≥ {v} h", "de": "≥ {v} Std."},
-    "chip_max_hours": {"en": "≤ {v} h", "de": "≤ {v} Std."},
-    "chip_min_rating": {"en": "★ ≥ {v}", "de": "★ ≥ {v}"},
-    "chip_start_from": {"en": "starts ≥ {v}", "de": "Beginn ≥ {v}"},
-    "chip_start_to": {"en": "starts ≤ {v}", "de": "Beginn ≤ {v}"},
     # detail page
     "choose_course": {"en": "Course ID", "de": "Kurs-ID"},
     "no_course": {

@@ -19,12 +19,14 @@ import streamlit as st
 
 from catalog.export import FORMATS, MEDIA_TYPES
 from catalog.i18n import hours_text
+from catalog.vocabulary import VOCABULARIES
 from ui.i18n import field_label, t, value_label
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _URL_OK = re.compile(r"^https?://[^\s\x00-\x1f\x7f\"<>\\^`{|}]+$", re.IGNORECASE)
-FACET_FIELDS = {"cost", "certificate", "level", "kind", "pace", "status"}
+# Fields whose values are codes of a vocabulary, shown by their labels.
+FACET_FIELDS = set(VOCABULARIES)
 
 
 def md(text: Any) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 import streamlit as st
 
+from catalog.filters import BOUND, FACET
 from catalog.search import FACET_ATTR, FACETS, Query, QueryError
 from ui import presets
 
@@ -68,7 +69,8 @@ W_REFRESH_SOURCES = "w_refresh_sources"
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 _TUPLE_FIELDS = {f.name for f in fields(Query) if isinstance(f.default, tuple)}
 _QUERY_FIELDS = {f.name for f in fields(Query)}
-_NO_SPLIT = {"providers"}  # provider names can hold commas ("Universität Leipzig, FOM")
+# Names can hold commas ("Universität Leipzig, FOM"): only repeated parameters list them.
+_NO_SPLIT = {row.attr for row in FACET.values() if row.free_text}
 
 
 # -- language ------------------------------------------------------------------------
@@ -315,7 +317,7 @@ def chips(q: Query) -> list[str]:
     out = [f"text:{q.text}"] if q.text else []
     for facet in FACETS:
         out.extend(f"{facet}:{value}" for value in q.selected(facet))
-    for name in ("max_price_eur", "min_hours", "max_hours", "min_rating", "start_from", "start_to"):
+    for name in BOUND:
         if getattr(q, name) is not None:
             out.append(name)
     return out

@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from catalog import shortlists
+from catalog.filters import BOUND, FACET
 from catalog.i18n import describe
 from catalog.search import FACETS, SORTS, Query, QueryError
 from ui import data, lists, render, state
@@ -22,9 +23,10 @@ from ui.i18n import field_label, t, value_label
 from ui.presets import PRESETS, matching
 from ui.render import md
 
-# Facets a freelancer decides by come first: what it is about, what it costs, what it proves.
-FACET_ORDER = ("topic", "cost", "certificate", "level", "language", "kind", "provider", "source")
-FACET_MORE = ("pace", "status")
+# Facets a freelancer decides by come first (the table's order: what it is about, what it
+# costs, what it proves); the rarely used ones below the ranges.
+FACET_ORDER = tuple(name for name, row in FACET.items() if not row.below_ranges)
+FACET_MORE = tuple(name for name, row in FACET.items() if row.below_ranges)
 
 lang = state.lang()
 query, warning = state.query_from_url(data.topics())
@@ -60,7 +62,7 @@ def facet_widget(facet: str) -> None:
         format_func=label,
         on_change=state.filters_changed,
         placeholder=t("any", lang),
-        accept_new_options=facet == "provider",
+        accept_new_options=FACET[facet].free_text,
     )
 
 
@@ -145,9 +147,7 @@ def chip_label(chip: str) -> str:
         return md(t("chip_text", lang, text=value)) + " ✕"
     if facet in FACETS:
         return md(value_label(facet, value, lang)) + " ✕"
-    raw = getattr(query, chip)
-    shown = raw.isoformat() if hasattr(raw, "isoformat") else f"{raw:g}"
-    return md(t(f"chip_{chip.removesuffix('_eur')}", lang, v=shown)) + " ✕"
+    return md(BOUND[chip].chip_label(getattr(query, chip), lang)) + " ✕"
 
 
 if active:
