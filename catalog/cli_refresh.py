@@ -323,9 +323,9 @@ def import_file(
 ) -> None:
     """Import courses from a file; rows outside the AI/ML scope are counted, not imported."""
     from catalog.bootstrap import CURATED_SOURCE
-    from catalog.importer import read_rows
     from catalog.normalize import normalize_course
     from catalog.refresh import ItemError, current_rates, import_records, record_in_scope
+    from catalog.refresh.file_rows import read_rows
     from scrapers import SOURCES
 
     if fmt is not None and fmt not in ("csv", "json", "jsonl"):
