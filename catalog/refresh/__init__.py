@@ -11,7 +11,7 @@ Each stage is a plain function a test can call without any scheduler, one module
     parallel    sources concurrently through one fetcher (refresh_sources)
     check       does one small page of a source still parse?
     memo        what the last complete run saw, so an unchanged source is not parsed again
-    file_rows, file_columns   reading a CSV or JSON file for ``courseradar import``
+    file_rows, file_columns, file_import   ``courseradar import`` of a CSV or JSON file
 
 Every failure of one page or record becomes an :class:`ItemError` (a RefreshItem row) and
 the run goes on. Listings are marked stale only after a run that saw the *whole* source; a

@@ -1,7 +1,7 @@
 """Reading course lists from files (CSV, TSV, JSON, JSON Lines) into RawCourse dicts.
 
 This module only reads and maps (:mod:`catalog.refresh.file_columns`); the file import
-(``courseradar import``) normalises and stores what it yields. Encodings are
+(:mod:`catalog.refresh.file_import`) normalises and stores what it yields. Encodings are
 detected (Excel's semicolons and Windows-1252 included), and every problem is reported
 with the physical line where the row starts: one bad row never costs the rest of the file.
 """

@@ -1,7 +1,8 @@
 """Scope: normalise raw records and apply the AI/ML scope rule.
 
-:func:`normalize_and_scope` is the step for one record; :class:`Normalizer` runs it a page
-at a time, words the item errors and decides what a source id seen twice means.
+:func:`normalize_and_scope` is the one step a refresh (:class:`Normalizer`, a page at a
+time) and a file import (``courseradar import``, a row at a time) share; each
+words its own item errors and decides what a source id seen twice means.
 """
 
 from __future__ import annotations
