@@ -75,7 +75,7 @@ class Scraper:
     """Base of every source. Subclasses set the class attributes and implement parse().
 
     Options a subclass takes are kept in public attributes: a refresh fingerprints them
-    (``catalog.refresh_memo``), so a changed option parses the source again. Anything a
+    (``catalog.refresh.memo``), so a changed option parses the source again. Anything a
     scraper remembers while it runs goes in attributes starting with ``_``.
     """
 

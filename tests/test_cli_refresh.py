@@ -288,12 +288,12 @@ def test_import_that_breaks_off_writes_nothing(
     """The file is read while the import writes (in steps, on another thread): a file
     that cannot be read to its end is one line of error and not half an import."""
     from catalog import cli as command_line
-    from catalog import importer
+    from catalog.refresh import file_rows
 
     data = tmp_path / "list.csv"
     rows = [f"Deep Learning {i},https://example.org/dl/{i}" for i in range(5000)]
     data.write_text("title,url\n" + "\n".join(rows) + "\n")
-    whole = importer.read_rows
+    whole = file_rows.read_rows
 
     def breaks_off(path: Path, **kw: object) -> object:
         for n, row in enumerate(whole(path, **kw)):  # type: ignore[arg-type]
@@ -301,7 +301,7 @@ def test_import_that_breaks_off_writes_nothing(
                 raise OSError("Input/output error")
             yield row
 
-    monkeypatch.setattr(importer, "read_rows", breaks_off)
+    monkeypatch.setattr(file_rows, "read_rows", breaks_off)
     monkeypatch.setattr(sys, "argv", ["courseradar", "import", str(data)])
     with pytest.raises(SystemExit) as stop:
         command_line.main()

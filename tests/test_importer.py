@@ -1,6 +1,6 @@
-"""catalog.importer: the three real CSV datasets in shared/realdata (read from beside the
-repository, never copied; skipped where absent), and small files written per test for JSON,
-JSON Lines, semicolons, BOMs, Windows-1252, mappings and broken rows.
+"""catalog.refresh.file_rows and file_columns: the three real CSV datasets in shared/realdata
+(read from beside the repository, never copied; skipped where absent), and small files written
+per test for JSON, JSON Lines, semicolons, BOMs, Windows-1252, mappings and broken rows.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from catalog.importer import ImportFormatError, RowResult, derived_source_id, read_rows
+from catalog.refresh.file_columns import ImportFormatError, RowResult, derived_source_id
+from catalog.refresh.file_rows import read_rows
 
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 DATASETS = REALDATA / "datasets"

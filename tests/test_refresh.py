@@ -453,9 +453,9 @@ def test_sources_refresh_concurrently_and_all_land(engine: Engine) -> None:
 def test_imports_of_concurrent_sources_take_turns(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from catalog import refresh
+    from catalog.refresh import one_source
 
-    imports = Overlap(monkeypatch, refresh, "import_records", hold=0.2)
+    imports = Overlap(monkeypatch, one_source, "import_records", hold=0.2)
     pages = {**site(ml(1, 2), base="http://a.test/"), **site(ml(3), base="http://b.test/")}
     scrapers = {"fake-a": SourceA(), "fake-b": SourceB()}
     reports = refresh_sources(
@@ -807,19 +807,19 @@ def test_a_changed_page_parses_the_source_again(engine: Engine, tmp_path: Path) 
 def test_a_code_taxonomy_or_rates_change_parses_again(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from catalog import refresh, refresh_memo
+    from catalog.refresh import memo, one_source
 
     with StubServer() as server:
         scraper, _, _ = refresh_twice_unchanged(engine, tmp_path, server)
         assert scraper.parsed == ["/p1", "/p2"]
         # what shapes the records changed: a scraper, the normaliser or the taxonomy file
-        monkeypatch.setattr(refresh_memo, "code_fingerprint", lambda: "another version")
+        monkeypatch.setattr(memo, "code_fingerprint", lambda: "another version")
         with polite(tmp_path) as fetcher:
             report = refresh_source(engine, "fake", fetcher=fetcher, scraper=scraper)
         assert scraper.parsed == ["/p1", "/p2"] * 2
         assert (report.unchanged, report.updated) == (3, 0)
         # newer exchange rates
-        monkeypatch.setattr(refresh, "current_rates", lambda: _rates_of("2030-01-02"))
+        monkeypatch.setattr(one_source, "current_rates", lambda: _rates_of("2030-01-02"))
         with polite(tmp_path) as fetcher:
             refresh_source(engine, "fake", fetcher=fetcher, scraper=scraper)
         assert scraper.parsed == ["/p1", "/p2"] * 3
@@ -839,7 +839,7 @@ def _rates_of(day: str) -> Any:
 
 
 def test_the_fingerprint_covers_scrapers_normaliser_and_taxonomy() -> None:
-    from catalog.refresh_memo import fingerprint_files
+    from catalog.refresh.memo import fingerprint_files
 
     names = {f"{p.parent.name}/{p.name}" for p in fingerprint_files()}
     assert {

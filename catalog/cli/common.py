@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from catalog.filters import BOUND, FACET
 from catalog.query import SORTS, Query, QueryError
 
 if TYPE_CHECKING:  # the search engine (numpy, SQLModel) loads only for commands that search
@@ -106,32 +107,38 @@ def validated(query: Query, eng: Engine) -> Query:
 Values = list[str] | None  # a repeatable option: None when not given
 
 
+def _facet_option(name: str) -> Any:
+    """A facet's option as the filter table names and explains it."""
+    return typer.Option(FACET[name].option, help=FACET[name].help)
+
+
+def _bound_option(attr: str) -> Any:
+    """A range bound's option (``--max-price-eur`` from its Query field) and its help."""
+    return typer.Option(help=BOUND[attr].help)
+
+
 @dataclass(frozen=True)
 class SearchFilters:
     """The search options, each field one command-line parameter (its type carries the
     typer declaration); commands take them through :func:`search_filters`."""
 
     text: Annotated[str | None, typer.Argument(help="Words to search for.")] = None
-    topic: Annotated[Values, typer.Option("--topic", help="Topic slug (repeatable).")] = None
-    provider: Annotated[Values, typer.Option("--provider", help="Provider (repeatable).")] = None
-    source: Annotated[Values, typer.Option("--source", help="Source (repeatable).")] = None
-    kind: Annotated[Values, typer.Option("--kind", help="Kind (repeatable).")] = None
-    cost: Annotated[
-        Values, typer.Option("--cost", help="free, free_audit, paid, subscription.")
-    ] = None
-    certificate: Annotated[Values, typer.Option("--certificate", help="Certificate type.")] = None
-    level: Annotated[Values, typer.Option("--level", help="Level (repeatable).")] = None
-    language: Annotated[Values, typer.Option("--language", help="Language code, e.g. de.")] = None
-    pace: Annotated[Values, typer.Option("--pace", help="self_paced or scheduled.")] = None
-    status: Annotated[
-        Values, typer.Option("--status", help="active, stale, removed (default: not removed).")
-    ] = None
-    max_price_eur: Annotated[float | None, typer.Option(help="Highest price in EUR.")] = None
-    min_hours: Annotated[float | None, typer.Option(help="Least total hours.")] = None
-    max_hours: Annotated[float | None, typer.Option(help="Most total hours.")] = None
-    start_from: Annotated[str | None, typer.Option(help="Starts on or after (YYYY-MM-DD).")] = None
-    start_to: Annotated[str | None, typer.Option(help="Starts on or before (YYYY-MM-DD).")] = None
-    min_rating: Annotated[float | None, typer.Option(help="Lowest rating (0-5).")] = None
+    topic: Annotated[Values, _facet_option("topic")] = None
+    provider: Annotated[Values, _facet_option("provider")] = None
+    source: Annotated[Values, _facet_option("source")] = None
+    kind: Annotated[Values, _facet_option("kind")] = None
+    cost: Annotated[Values, _facet_option("cost")] = None
+    certificate: Annotated[Values, _facet_option("certificate")] = None
+    level: Annotated[Values, _facet_option("level")] = None
+    language: Annotated[Values, _facet_option("language")] = None
+    pace: Annotated[Values, _facet_option("pace")] = None
+    status: Annotated[Values, _facet_option("status")] = None
+    max_price_eur: Annotated[float | None, _bound_option("max_price_eur")] = None
+    min_hours: Annotated[float | None, _bound_option("min_hours")] = None
+    max_hours: Annotated[float | None, _bound_option("max_hours")] = None
+    start_from: Annotated[str | None, _bound_option("start_from")] = None
+    start_to: Annotated[str | None, _bound_option("start_to")] = None
+    min_rating: Annotated[float | None, _bound_option("min_rating")] = None
     sort: Annotated[str, typer.Option(help=f"One of: {', '.join(SORTS)}.")] = "relevance"
 
     def query(self, per_page: int) -> Query:
