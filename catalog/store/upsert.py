@@ -148,7 +148,8 @@ def _upsert_in(
     now: datetime | None,
     dedupe: bool,
 ) -> UpsertResult:
-    batch = _Batch(source, now or utcnow(), _existing_listings(conn, source))
+    existing = _existing_listings(conn, source)
+    batch = _Batch(source, now or utcnow(), existing)
     batch.matcher_due = dedupe and _others_exist(conn, source)
     result = UpsertResult()
     recompute: set[int] = set()
