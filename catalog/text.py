@@ -27,10 +27,6 @@ def fold_case_and_accents(text: str | None) -> str:
     return _COMBINING.sub("", decomposed).casefold()
 
 
-# The name catalog/store.py imports; it goes once store uses the name above.
-fold = fold_case_and_accents
-
-
 def words(text: str | None, limit: int = 32) -> list[str]:
     """The folded word tokens of ``text``: the only part of user input that reaches a query.
 

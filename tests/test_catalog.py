@@ -29,6 +29,7 @@ from catalog.search import (
     search,
     snapshot_sql,
 )
+from catalog.search import snapshot as snapshot_module
 
 HOSTILE = [
     '"',
@@ -330,7 +331,7 @@ def test_a_restart_loads_the_saved_snapshot_only_for_the_same_catalog_state(
     # A new process on the same catalog: loaded, with the same answers.
     restarted = open_catalog(db_url, seed=False)
     with monkeypatch.context() as patched:
-        patched.setattr(search_module, "snapshot_sql", unread)
+        patched.setattr(snapshot_module, "snapshot_sql", unread)
         again = Searcher(restarted).search(Query(costs=("free",), sort="duration"))
     assert (again.total, again.rows, again.facets) == (before.total, before.rows, before.facets)
 
@@ -341,7 +342,7 @@ def test_a_restart_loads_the_saved_snapshot_only_for_the_same_catalog_state(
     path.write_bytes(b"PK\x03\x04 not a snapshot")
     assert Searcher(restarted).search(Query()).total == 6
     with monkeypatch.context() as patched:
-        patched.setattr(search_module, "snapshot_sql", unread)
+        patched.setattr(snapshot_module, "snapshot_sql", unread)
         assert Searcher(restarted).search(Query()).total == 6
     with restarted.connect() as conn:
         version = db.catalog_version(conn)
@@ -424,13 +425,13 @@ def test_store_keeps_out_nul_and_non_http_links(engine: sa.Engine) -> None:
 def test_broad_words_rank_title_matches_first(
     filled: sa.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import catalog.search
+    import catalog.search.match
 
     if filled.dialect.name != "sqlite":
         pytest.skip("title-first ranking of broad words is SQLite's; PostgreSQL uses ts_rank_cd")
     extra = rec("desc", "Statistics Basics", description="a course on learning", rating=5.0)
     import_records(filled, "t", [*sample(), extra], full=True)
-    monkeypatch.setattr(catalog.search, "BROAD_MATCH", 1)  # every word counts as broad
+    monkeypatch.setattr(catalog.search.match, "BROAD_MATCH", 1)  # every word counts as broad
     found = titles(filled, Query(text="learning"))
     # title matches first, best rated first; then description-only matches, likewise
     assert found == [

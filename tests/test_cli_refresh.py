@@ -259,6 +259,7 @@ def test_import_saves_the_search_snapshot_for_the_next_start(
     state: the app's next start loads it instead of reading every course."""
     from catalog import search as search_module
     from catalog.query import Query
+    from catalog.search import snapshot as snapshot_module
 
     data = tmp_path / "courses.csv"
     data.write_text(
@@ -275,7 +276,7 @@ def test_import_saves_the_search_snapshot_for_the_next_start(
     def unread(dialect: str) -> str:
         raise AssertionError("the snapshot was read from the catalog, not loaded")
 
-    monkeypatch.setattr(search_module, "snapshot_sql", unread)
+    monkeypatch.setattr(snapshot_module, "snapshot_sql", unread)
     result = search_module.Searcher(engine).search(Query(text="radiologists"))
     assert [row["title"] for row in result.rows] == ["Deep Learning for Radiologists"]
     engine.dispose()

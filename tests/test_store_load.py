@@ -15,6 +15,7 @@ from catalog import db, store
 from catalog.record import CourseRecord, Offer
 from catalog.refresh import import_records
 from catalog.search import Query, search
+from catalog.store import serialise, upsert
 
 _PLAIN = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
 
@@ -48,7 +49,7 @@ def _records(n: int, prefix: str = "c") -> Iterator[CourseRecord]:
 def test_streamed_import_holds_a_few_steps_not_the_input(
     engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store, "STEP", 50)
+    monkeypatch.setattr(upsert, "STEP", 50)
     alive = most = 0
 
     def gone() -> None:
@@ -75,7 +76,7 @@ def test_streamed_import_holds_a_few_steps_not_the_input(
 def test_an_id_repeated_steps_apart_ends_with_its_last_record(
     engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store, "STEP", 3)
+    monkeypatch.setattr(upsert, "STEP", 3)
     records = list(_records(7))
     late = CourseRecord(
         source="s", source_id="c1", title="Transformers revised", provider="Example",
@@ -111,7 +112,7 @@ def test_upgrade_keeps_hashes_of_listings_written_before_compact_json(
     try:
         db.upgrade(engine, "0001")
         with monkeypatch.context() as patch:
-            patch.setattr(store, "dumps", old_spelling)
+            patch.setattr(serialise, "dumps", old_spelling)
             first = import_records(engine, "s", records, full=True)
         assert first.added == 30
         before = _hashes(engine)

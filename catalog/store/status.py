@@ -1,0 +1,179 @@
+"""Status marking: listings a source no longer shows go stale, then removed; a course
+re-merged from its listings records what changed (price, status: stale, removed, back)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from catalog.store.bulk import COURSE, EVENT, LISTING, SOURCE, _chunks, _insert, utcnow
+from catalog.store.merging import merge
+
+
+def recompute_courses(
+    conn: Connection, course_ids: Sequence[int], *, run_id: int | None, now: datetime
+) -> None:
+    """Re-merge courses from their listings; record price changes and status changes."""
+    for chunk in _chunks(course_ids):
+        listings: dict[int, list[tuple[str, dict[str, Any], str]]] = {}
+        for row in conn.execute(
+            sa.select(LISTING.c.course_id, LISTING.c.source, LISTING.c.record, LISTING.c.status)
+            .where(LISTING.c.course_id.in_(chunk))
+            .order_by(LISTING.c.id)
+        ):
+            listings.setdefault(row.course_id, []).append((row.source, row.record, row.status))
+        before = {
+            row.id: row
+            for row in conn.execute(
+                sa.select(
+                    COURSE.c.id, COURSE.c.price_amount, COURSE.c.price_currency, COURSE.c.status
+                ).where(COURSE.c.id.in_(chunk))
+            )
+        }
+        updates: list[dict[str, Any]] = []
+        for course_id, items in listings.items():
+            live = [(s, r) for s, r, st in items if st != "removed"] or [
+                (s, r) for s, r, _ in items
+            ]
+            new = merge(live)
+            new["status"] = _course_status([st for _, _, st in items])
+            new["updated_at"] = now
+            new["last_seen"] = now
+            new["b_id"] = course_id
+            old = before.get(course_id)
+            if old is not None:
+                _record_changes(conn, old, new, run_id, now)
+            updates.append(new)
+        for u in updates:  # a course that went stale or removed keeps when it was last seen
+            if u["last_seen"] is None:
+                u["last_seen"] = _last_seen(conn, u["b_id"])
+        if updates:
+            conn.execute(COURSE.update().where(COURSE.c.id == sa.bindparam("b_id")), updates)
+
+
+def _record_changes(
+    conn: Connection, old: Any, new: dict[str, Any], run_id: int | None, now: datetime
+) -> None:
+    """Events for what re-merging changed of a course; a course no longer active gets no
+    new ``last_seen`` (None: its listings' latest is looked up)."""
+    course_id = new["b_id"]
+    old_price = _price_text(old.price_amount, old.price_currency)
+    new_price = _price_text(new["price_amount"], new["price_currency"])
+    if old_price != new_price:
+        _event(conn, course_id, run_id, now, "price_changed", old_price, new_price)
+    if old.status != new["status"]:
+        name = "returned" if new["status"] == "active" else new["status"]
+        _event(conn, course_id, run_id, now, name, old.status, new["status"])
+        if new["status"] != "active":
+            new["last_seen"] = None
+
+
+def _last_seen(conn: Connection, course_id: int) -> datetime:
+    value = conn.execute(
+        sa.select(sa.func.max(LISTING.c.last_seen)).where(LISTING.c.course_id == course_id)
+    ).scalar()
+    return value or utcnow()
+
+
+def _course_status(statuses: list[str]) -> str:
+    if "active" in statuses:
+        return "active"
+    if "stale" in statuses:
+        return "stale"
+    return "removed"
+
+
+def _price_text(amount: float | None, currency: str | None) -> str | None:
+    if amount is None:
+        return None
+    return f"{amount:g} {currency or ''}".strip()
+
+
+def _event(
+    conn: Connection,
+    course_id: int,
+    run_id: int | None,
+    now: datetime,
+    event: str,
+    old: str | None,
+    new: str | None,
+) -> None:
+    conn.execute(
+        EVENT.insert().values(
+            course_id=course_id, run_id=run_id, at=now, event=event, old=old, new=new
+        )
+    )
+
+
+def mark_missing(
+    conn: Connection,
+    source: str,
+    seen: set[str],
+    *,
+    run_id: int | None,
+    now: datetime | None = None,
+    remove_after: int = 3,
+) -> tuple[int, int]:
+    """After a successful refresh: listings the source no longer shows go stale, and are
+    removed once missed ``remove_after`` refreshes in a row. Returns (stale, removed)."""
+    now = now or utcnow()
+    rows = conn.execute(
+        sa.select(
+            LISTING.c.id,
+            LISTING.c.source_id,
+            LISTING.c.course_id,
+            LISTING.c.missed_refreshes,
+            LISTING.c.status,
+        ).where(LISTING.c.source == source, LISTING.c.status != "removed")
+    ).all()
+    updates = []
+    stale = removed = 0
+    for row in rows:
+        if row.source_id in seen:
+            continue
+        missed = row.missed_refreshes + 1
+        status = "removed" if missed >= remove_after else "stale"
+        stale += status == "stale"
+        removed += status == "removed"
+        updates.append({"b_id": row.id, "missed": missed, "status": status})
+    if updates:
+        conn.execute(
+            LISTING.update()
+            .where(LISTING.c.id == sa.bindparam("b_id"))
+            .values(missed_refreshes=sa.bindparam("missed"), status=sa.bindparam("status")),
+            updates,
+        )
+        affected = sorted({r.course_id for r in rows if r.source_id not in seen})
+        recompute_courses(conn, affected, run_id=run_id, now=now)
+    return stale, removed
+
+
+def set_source(
+    conn: Connection,
+    name: str,
+    *,
+    title: str = "",
+    state: str,
+    at: datetime,
+    success: bool,
+) -> None:
+    """Record a source's last refresh (and last success) and its live listing count."""
+    count = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(LISTING)
+        .where(LISTING.c.source == name, LISTING.c.status != "removed")
+    ).scalar_one()
+    values: dict[str, Any] = {
+        "title": title,
+        "last_refresh_at": at,
+        "last_state": state,
+        "listing_count": count,
+    }
+    if success:
+        values["last_success_at"] = at
+    stmt = _insert(conn, SOURCE).values(name=name, **values)
+    conn.execute(stmt.on_conflict_do_update(index_elements=[SOURCE.c.name], set_=values))
