@@ -35,8 +35,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from catalog.record import RawCourse
-from scrapers.base import Fetcher, ParseResult, Request, Scraper
+from scrapers.base import Fetcher, ParseResult, RawCourse, Request, Scraper
 
 SITE = "https://www.classcentral.com"
 SUBJECTS = (

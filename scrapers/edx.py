@@ -43,8 +43,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from catalog.record import RawCourse, RawOffer
-from scrapers.base import Fetcher, ParseResult, Request, Scraper, as_list
+from scrapers.base import Fetcher, ParseResult, RawCourse, RawOffer, Request, Scraper, as_list
 from scrapers.extract import (
     courses_from_page,
     filter_urls,

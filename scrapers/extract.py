@@ -28,8 +28,8 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import BeautifulSoup, Tag
 from lxml import etree
 
-from catalog.record import RawCourse, RawOffer
 from catalog.text import html_parser
+from scrapers.base import RawCourse, RawOffer
 
 COURSE_TYPES = ("Course", "CourseInstance", "LearningResource", "EducationalOccupationalProgram")
 # Containers whose members may be courses (catalogue pages list courses this way).

@@ -21,8 +21,7 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from catalog.record import RawCourse
-from scrapers.base import Fetcher, ParseResult, Request, Scraper, as_list
+from scrapers.base import Fetcher, ParseResult, RawCourse, Request, Scraper, as_list
 from scrapers.extract import api_json, spaced_text
 
 

@@ -40,8 +40,7 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from catalog.record import RawCourse
-from scrapers.base import Fetcher, ParseResult, Request, Scraper
+from scrapers.base import Fetcher, ParseResult, RawCourse, Request, Scraper
 from scrapers.extract import microdata, parse_json, sniff, text_of, to_text
 
 # A topic link under the course page's "related" box ("#related a[href*='find-by-topic']";

@@ -38,8 +38,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup
 
-from catalog.record import RawCourse
-from scrapers.base import Fetcher, ParseResult, Request, Scraper
+from scrapers.base import Fetcher, ParseResult, RawCourse, Request, Scraper
 from scrapers.extract import (
     course_from_schema,
     courses_from_page,

@@ -40,8 +40,7 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from catalog.record import RawCourse
-from scrapers.base import Fetcher, ParseResult, Request, Scraper, as_list
+from scrapers.base import Fetcher, ParseResult, RawCourse, Request, Scraper, as_list
 from scrapers.extract import course_from_schema, json_ld, next_data
 
 WEB = "https://www.udacity.com"

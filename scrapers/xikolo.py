@@ -34,8 +34,7 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
-from catalog.record import RawCourse, RawOffer
-from scrapers.base import Fetcher, ParseResult, Request, Scraper, as_list
+from scrapers.base import Fetcher, ParseResult, RawCourse, RawOffer, Request, Scraper, as_list
 from scrapers.extract import parse_json, sniff
 
 ACCEPT = "application/vnd.api+json; xikolo-version=4.0"
