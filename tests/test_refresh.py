@@ -38,7 +38,7 @@ from catalog.refresh import (
     refresh_source,
     refresh_sources,
 )
-from scrapers import SOURCES, scraper_class
+from scrapers import SOURCES, SourceEntry, scraper_class
 from scrapers.base import FetchError, ParseResult, Request, Response, Scraper
 from scrapers.http import PoliteFetcher
 from tests.support.httpserver import Reply, StubServer
@@ -346,7 +346,7 @@ class BrokenGather(JsonScraper):
 @pytest.fixture
 def registry(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, cls in (("fake-a", SourceA), ("fake-b", SourceB), ("fake-broken", BrokenGather)):
-        monkeypatch.setitem(SOURCES, name, f"{__name__}:{cls.__name__}")
+        monkeypatch.setitem(SOURCES, name, SourceEntry(f"{__name__}:{cls.__name__}"))
 
 
 def test_other_sources_update_when_one_fails(engine: Engine, registry: None) -> None:
@@ -379,7 +379,7 @@ def test_other_sources_update_when_one_fails(engine: Engine, registry: None) -> 
 def test_a_scraper_that_cannot_be_loaded_is_a_failed_run(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(SOURCES, "fake-missing", "scrapers.not_written_yet:Nothing")
+    monkeypatch.setitem(SOURCES, "fake-missing", SourceEntry("scrapers.not_written_yet:Nothing"))
     (report,) = refresh_sources(engine, ["fake-missing"], fetcher=DictFetcher({}))
     assert report.state == "failed"
     assert "ModuleNotFoundError" in report.message
