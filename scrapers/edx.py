@@ -44,15 +44,10 @@ from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from scrapers.base import Fetcher, ParseResult, RawCourse, RawOffer, Request, Scraper, as_list
-from scrapers.extract import (
-    courses_from_page,
-    filter_urls,
-    next_data,
-    parse_json,
-    sitemap_urls,
-    sniff,
-    text_of,
-)
+from scrapers.bodies import filter_urls, parse_json, sitemap_urls, sniff
+from scrapers.clean import html_text
+from scrapers.extract import courses_from_page
+from scrapers.markup import next_data
 
 PLATFORM = "edX"
 COURSE_URL_PATTERN = r"^https?://[^/]+/learn/[^/?#]+/[^/?#]+/?$"
@@ -332,7 +327,7 @@ def _course_record(course: dict[str, Any], url: str, *, camel: bool) -> RawCours
     description = course.get("strippedShortDescription") or _get(course, "short_description", camel)
     description = description or _get(course, "full_description", camel)
     if isinstance(description, str) and description.strip():
-        rec["description"] = text_of(description)
+        rec["description"] = html_text(description)
 
     owners = [
         str(o["name"])

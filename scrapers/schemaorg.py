@@ -39,17 +39,9 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from bs4 import BeautifulSoup
 
 from scrapers.base import Fetcher, ParseResult, RawCourse, Request, Scraper
-from scrapers.extract import (
-    course_from_schema,
-    courses_from_page,
-    filter_urls,
-    flatten_json_ld,
-    parse_json,
-    schema_courses,
-    sitemap_urls,
-    sniff,
-    to_text,
-)
+from scrapers.bodies import filter_urls, parse_json, sitemap_urls, sniff, to_text
+from scrapers.extract import course_from_schema, courses_from_page
+from scrapers.markup import flatten_json_ld, schema_courses
 
 DEFAULT_URL_PATTERN = r"/courses?/[^/?#]+/?(?:[?#].*)?$"
 

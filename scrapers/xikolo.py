@@ -35,7 +35,7 @@ from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 from scrapers.base import Fetcher, ParseResult, RawCourse, RawOffer, Request, Scraper, as_list
-from scrapers.extract import parse_json, sniff
+from scrapers.bodies import parse_json, sniff
 
 ACCEPT = "application/vnd.api+json; xikolo-version=4.0"
 HEADERS = (("Accept", ACCEPT),)
