@@ -40,7 +40,7 @@ from catalog.refresh import (
 )
 from scrapers import SOURCES, SourceEntry, scraper_class
 from scrapers.base import FetchError, ParseResult, Request, Response, Scraper
-from scrapers.http import PoliteFetcher
+from scrapers.http import FetchSettings, PoliteFetcher
 from tests.support.httpserver import Reply, StubServer
 from tests.support.overlap import Overlap
 
@@ -620,7 +620,8 @@ def served(server: StubServer, *pages: list[dict[str, Any]], **reply: Any) -> Js
 def polite(tmp_path: Path | None = None, **kwargs: Any) -> PoliteFetcher:
     kwargs.setdefault("backoff_factor", 0)
     cache = tmp_path / "http-cache.sqlite" if tmp_path is not None else None
-    return PoliteFetcher(cache_path=cache, **kwargs)
+    hooks = {k: kwargs.pop(k) for k in ("clock", "sleep") if k in kwargs}
+    return PoliteFetcher(FetchSettings(cache_path=cache, **kwargs), **hooks)
 
 
 def test_robots_disallow_is_obeyed_and_keeps_the_catalog(engine: Engine) -> None:
