@@ -166,6 +166,20 @@ def _course(item: Tag, base: str, subject: str | None) -> RawCourse | str:
         if meta.get(key) is not None:
             extra[key] = meta[key]
     labelled = {str(el.get("aria-label")): el for el in item.find_all(None, {"aria-label": True})}
+    _add_labelled(record, extra, labelled, base)
+    _add_rating(record, labelled)
+    position = item.find(None, {"itemprop": "position"})
+    if isinstance(position, Tag) and clean_str(position.get("content")):
+        extra["position"] = clean_str(position.get("content"))
+    record["extra"] = extra
+    return record
+
+
+def _add_labelled(
+    record: RawCourse, extra: dict[str, Any], labelled: dict[str, Tag], base: str
+) -> None:
+    """What the elements with an aria-label say: provider page, workload and duration,
+    start date (or pace), pricing, number of courses."""
     provider_link = labelled.get("Provider")
     if provider_link is not None and clean_str(provider_link.get("href")):
         extra["provider_page"] = urljoin(base, clean_str(provider_link.get("href")))
@@ -190,6 +204,10 @@ def _course(item: Tag, base: str, subject: str | None) -> RawCourse | str:
     count = _text(labelled.get("Number of courses"))
     if count:
         extra["number_of_courses"] = count
+
+
+def _add_rating(record: RawCourse, labelled: dict[str, Tag]) -> None:
+    """The star rating, told by its aria-label in words, and the review count beside it."""
     for label, element in labelled.items():
         stars = _stars(label)
         if stars is not None:
@@ -198,11 +216,6 @@ def _course(item: Tag, base: str, subject: str | None) -> RawCourse | str:
             if isinstance(reviews, Tag) and _text(reviews):
                 record["rating_count"] = _text(reviews)  # "166 reviews"
             break
-    position = item.find(None, {"itemprop": "position"})
-    if isinstance(position, Tag) and clean_str(position.get("content")):
-        extra["position"] = clean_str(position.get("content"))
-    record["extra"] = extra
-    return record
 
 
 def _stars(label: str) -> float | None:

@@ -173,10 +173,7 @@ def _course(
         platform="Coursera",
         kind="course",
     )
-    partner_ids = as_list(element.get("partnerIds"))
-    names = [partners[p] for p in partner_ids if p in partners]
-    if names:
-        record["provider"] = names[0] if len(names) == 1 else names
+    partner_ids = _add_provider(record, element, partners)
     description = _stripped(element.get("description"))
     if description:
         record["description"] = description
@@ -209,6 +206,28 @@ def _course(
         extra["course_type"] = course_type
     if partner_ids:
         extra["partner_ids"] = partner_ids
+    extra.update(_linked_extra(element, specs, instructors))
+    if extra:
+        record["extra"] = extra
+    return record
+
+
+def _add_provider(
+    record: RawCourse, element: dict[str, Any], partners: dict[str, str]
+) -> list[str]:
+    """The partners (linked partners.v1 names) as the provider; returns the partner ids."""
+    partner_ids = as_list(element.get("partnerIds"))
+    names = [partners[p] for p in partner_ids if p in partners]
+    if names:
+        record["provider"] = names[0] if len(names) == 1 else names
+    return partner_ids
+
+
+def _linked_extra(
+    element: dict[str, Any], specs: dict[str, str], instructors: dict[str, str]
+) -> dict[str, Any]:
+    """Specializations and instructors by name, the raw start date, the photo."""
+    extra: dict[str, Any] = {}
     spec_ids = as_list(element.get("specializations"))
     if spec_ids:
         extra["specializations"] = [specs.get(s, s) for s in spec_ids]
@@ -219,9 +238,7 @@ def _course(
         extra["start_date_raw"] = element["startDate"]
     if element.get("photoUrl"):
         extra["photo_url"] = element["photoUrl"]
-    if extra:
-        record["extra"] = extra
-    return record
+    return extra
 
 
 def _specialization(element: dict[str, Any], partners: dict[str, str]) -> RawCourse | None:
@@ -241,10 +258,7 @@ def _specialization(element: dict[str, Any], partners: dict[str, str]) -> RawCou
         kind="professional_certificate" if professional else "specialization",
         certificate="Professional Certificate" if professional else "Specialization certificate",
     )
-    partner_ids = as_list(element.get("partnerIds"))
-    names = [partners[p] for p in partner_ids if p in partners]
-    if names:
-        record["provider"] = names[0] if len(names) == 1 else names
+    partner_ids = _add_provider(record, element, partners)
     description = _stripped(element.get("description")) or _stripped(element.get("tagline"))
     if description:
         record["description"] = description

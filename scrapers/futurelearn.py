@@ -101,16 +101,7 @@ def _course(item: dict[str, Any]) -> RawCourse | None:
         record["certificate"] = "No certificate"
 
     runs = [r for r in item.get("runs") or [] if isinstance(r, dict)]
-    dated = sorted(
-        (r for r in runs if clean_str(r.get("start_date"))), key=lambda r: r["start_date"]
-    )
-    latest = dated[-1] if dated else (runs[-1] if runs else None)
-    if latest is not None:
-        if clean_str(latest.get("start_date")):
-            record["start_date"] = clean_str(latest.get("start_date"))
-        weeks = positive_number(latest.get("duration_in_weeks"))
-        if weeks:
-            record["duration"] = f"{weeks:g} {'week' if weeks == 1 else 'weeks'}"
+    _add_latest_run(record, runs)
 
     extra: dict[str, Any] = {}
     if isinstance(item.get("has_certificates"), bool):
@@ -129,3 +120,17 @@ def _course(item: dict[str, Any]) -> RawCourse | None:
     if extra:
         record["extra"] = extra
     return record
+
+
+def _add_latest_run(record: RawCourse, runs: list[dict[str, Any]]) -> None:
+    """The latest run's start and length (the last run listed when none is dated)."""
+    dated = sorted(
+        (r for r in runs if clean_str(r.get("start_date"))), key=lambda r: r["start_date"]
+    )
+    latest = dated[-1] if dated else (runs[-1] if runs else None)
+    if latest is not None:
+        if clean_str(latest.get("start_date")):
+            record["start_date"] = clean_str(latest.get("start_date"))
+        weeks = positive_number(latest.get("duration_in_weeks"))
+        if weeks:
+            record["duration"] = f"{weeks:g} {'week' if weeks == 1 else 'weeks'}"

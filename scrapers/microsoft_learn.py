@@ -183,49 +183,12 @@ def _record(array: str, item: dict[str, Any], names: dict[str, dict[str, str]]) 
         platform=PLATFORM,
     )
     extra: dict[str, Any] = {"catalog_type": array}
-
     if array in ("certifications", "exams"):
-        record["kind"] = "certification"
-        record["certificate"] = "Proctored certification exam"
-        display = clean_str(item.get("display_name"))
-        if display:
-            extra["exam_code"] = display
-            if display.lower() not in title.lower():
-                record["title"] = f"Exam {display}: {title}"
-        description = _api_text(item.get("subtitle")) or _api_text(item.get("summary"))
-        for key in ("certification_type", "exams", "courses", "study_guide", "providers"):
-            if item.get(key):
-                extra[key] = item[key]
+        description = _exam(record, item, extra)
     elif array in ("learningPaths", "modules"):
-        record["kind"] = "learning_path" if array == "learningPaths" else "course"
-        record["cost"] = "free"
-        record["certificate"] = "No certificate"
-        record["pace"] = "self-paced"
-        description = _api_text(item.get("summary"))
-        minutes = item.get("duration_in_minutes")
-        if isinstance(minutes, int | float) and is_positive(minutes):
-            record["effort"] = iso_minutes(round(minutes))
-            extra["duration_in_minutes"] = minutes
-        rating = item.get("rating")
-        if isinstance(rating, dict):
-            if is_positive(rating.get("average")):
-                record["rating"] = rating["average"]
-            if is_positive(rating.get("count")):
-                record["rating_count"] = rating["count"]
-        for key in ("popularity", "number_of_children", "modules"):
-            if item.get(key) is not None:
-                extra[key] = item[key]
-    else:  # instructor-led courses
-        record["kind"] = "course"
-        record["pace"] = "scheduled"
-        description = _api_text(item.get("summary"))
-        hours = item.get("duration_in_hours")
-        if is_positive(hours):
-            record["effort"] = f"{hours:g} hours"
-        for key in ("course_number", "certification", "exam"):
-            if item.get(key):
-                extra[key] = item[key]
-
+        description = _learning_path(record, item, extra, array)
+    else:
+        description = _instructor_led(record, item, extra)
     if description:
         record["description"] = description
     if as_list(item.get("locales")):  # exams and courses: the languages they are offered in
@@ -235,13 +198,82 @@ def _record(array: str, item: dict[str, Any], names: dict[str, dict[str, str]]) 
     levels = as_list(item.get("levels"))
     if levels:
         record["level"] = levels[0] if len(levels) == 1 else ", ".join(levels)
+    _add_taxonomy(record, extra, item, names)
+    if item.get("last_modified"):
+        extra["last_modified"] = item["last_modified"]
+    record["extra"] = extra
+    return record
 
+
+def _exam(record: RawCourse, item: dict[str, Any], extra: dict[str, Any]) -> str:
+    """A certification or exam: a proctored exam (its fee is not in the API); its
+    description."""
+    record["kind"] = "certification"
+    record["certificate"] = "Proctored certification exam"
+    display = clean_str(item.get("display_name"))
+    if display:
+        extra["exam_code"] = display
+        if display.lower() not in record["title"].lower():
+            record["title"] = f"Exam {display}: {record['title']}"
+    for key in ("certification_type", "exams", "courses", "study_guide", "providers"):
+        if item.get(key):
+            extra[key] = item[key]
+    return _api_text(item.get("subtitle")) or _api_text(item.get("summary"))
+
+
+def _learning_path(
+    record: RawCourse, item: dict[str, Any], extra: dict[str, Any], array: str
+) -> str:
+    """A learning path or module: free, self-paced, no certificate; its description."""
+    record["kind"] = "learning_path" if array == "learningPaths" else "course"
+    record["cost"] = "free"
+    record["certificate"] = "No certificate"
+    record["pace"] = "self-paced"
+    description = _api_text(item.get("summary"))
+    minutes = item.get("duration_in_minutes")
+    if isinstance(minutes, int | float) and is_positive(minutes):
+        record["effort"] = iso_minutes(round(minutes))
+        extra["duration_in_minutes"] = minutes
+    rating = item.get("rating")
+    if isinstance(rating, dict):
+        if is_positive(rating.get("average")):
+            record["rating"] = rating["average"]
+        if is_positive(rating.get("count")):
+            record["rating_count"] = rating["count"]
+    for key in ("popularity", "number_of_children", "modules"):
+        if item.get(key) is not None:
+            extra[key] = item[key]
+    return description
+
+
+def _instructor_led(record: RawCourse, item: dict[str, Any], extra: dict[str, Any]) -> str:
+    """An instructor-led course: scheduled; its description."""
+    record["kind"] = "course"
+    record["pace"] = "scheduled"
+    description = _api_text(item.get("summary"))
+    hours = item.get("duration_in_hours")
+    if is_positive(hours):
+        record["effort"] = f"{hours:g} hours"
+    for key in ("course_number", "certification", "exam"):
+        if item.get(key):
+            extra[key] = item[key]
+    return description
+
+
+def _add_taxonomy(
+    record: RawCourse,
+    extra: dict[str, Any],
+    item: dict[str, Any],
+    names: dict[str, dict[str, str]],
+) -> None:
+    """Products and subjects by name as categories, plus "Artificial Intelligence" (and
+    "Machine Learning") for an AI item (see the module docstring); the ids in ``extra``."""
     products = as_list(item.get("products"))
     subjects = as_list(item.get("subjects"))
     roles = as_list(item.get("roles"))
     categories = [names["products"].get(p, p) for p in products]
     categories += [names["subjects"].get(s, s) for s in subjects]
-    ids = {uid, *products, *subjects, *roles}
+    ids = {record["source_id"], *products, *subjects, *roles}
     if ids & (AI_PRODUCTS | AI_SUBJECTS | AI_ROLES | AI_CREDENTIALS):
         categories.append("Artificial Intelligence")
         if ids & ML_IDS:
@@ -255,10 +287,6 @@ def _record(array: str, item: dict[str, Any], names: dict[str, dict[str, str]]) 
         extra["subjects"] = subjects
     if roles:
         extra["roles"] = [names["roles"].get(r, r) for r in roles]
-    if item.get("last_modified"):
-        extra["last_modified"] = item["last_modified"]
-    record["extra"] = extra
-    return record
 
 
 def _taxonomy(items: Any) -> dict[str, str]:
