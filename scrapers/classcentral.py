@@ -19,8 +19,8 @@ in data-track-props (Coursera, edX ...) and ``provider`` = the institution; the 
 the page -> ``categories``. Visible texts (workload, pricing, start, review count) go in raw;
 the attributes and the JSON are what the tests trust.
 
-Confirmed against a real 2023 /subject/data-science page in shared/realdata whose visible
-text was machine-translated into Hindi (markup, attributes and data-track-props intact).
+Confirmed against a real 2023 /subject/data-science page whose visible text was
+machine-translated into Hindi (markup, attributes and data-track-props intact).
 Class Central sits behind Cloudflare, which may refuse data-centre addresses; such a
 challenge page is reported as an error. Not checked live.
 """

@@ -18,13 +18,13 @@ Endpoints relied on:
 Also understood, because real bodies of them exist: a memberships answer whose courses sit in
 ``linked["courses.v1"]``, and the legacy (2013) course-about JSON (name, shortName,
 shortDescription, estimatedClassWorkload, instructor); its topic ``id`` N is the course
-``v1-N`` of courses.v1 (checked against the 2015 listing in shared/realdata).
+``v1-N`` of courses.v1 (checked against a real 2015 listing).
 
 Prices are not in the API, so price stays null; a ``certificates`` value (e.g. VerifiedCert)
 becomes the hint "Course certificate". Raw values are written as phrases the normaliser
 reads ("self-paced", "Course certificate"); the source's own codes stay in ``extra``.
-Confirmed: courses.v1 and linked partners.v1 against the two saved 2016 pages in
-shared/realdata (200 courses); specialization fields from public code only; not checked live.
+Confirmed: courses.v1 and linked partners.v1 against two real 2016 pages (200 courses);
+specialization fields from public code only; not checked live.
 """
 
 from __future__ import annotations

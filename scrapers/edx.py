@@ -1,9 +1,9 @@
 """edX: the sitemap, course page data, and the saved API formats users may feed.
 
 Why several formats: edX's search runs on Algolia with a key that changes and its
-course-discovery API needs a login (GUIDE.md), so a refresh walks the public sitemap; but
-the real responses we hold are of older APIs, and a user may feed those too. The format
-is detected from the content:
+course-discovery API needs a login, so a refresh walks the public sitemap; but the real
+responses we hold are of older APIs, and a user may feed those too. The format is
+detected from the content:
 
 - Sitemap ``https://www.edx.org/sitemap-0.xml``: course pages are
   ``/learn/<subject>/<org>-<slug>`` (``course_url_pattern``). For each, the Gatsby page
@@ -23,10 +23,10 @@ is detected from the content:
   full_description, owners, level_type, subjects, course_runs[{key, seats, pacing_type,
   start, content_language, min_effort, max_effort, weeks_to_complete, marketing_url}]);
   ``next`` becomes a follow request. Confirmed on the real (partially scrubbed) MITx page
-  of 2022 in shared/realdata/edx.
+  of 2022.
 - 2016 search API ``https://www.edx.org/search/api/all``: an array of {guid, l, schools,
   code, level, pace, start, start_time, availability, subjects, languages, url, types}.
-  Confirmed on the real 893-course response of 2016 in shared/realdata/edx.
+  Confirmed on the real 893-course response of 2016.
 
 ``source_id``: the course key (``MITx+15.071x``) where the format gives one (discovery,
 page data: course key or the org+number of the active run key); the 2016 format has none

@@ -11,8 +11,8 @@ start_date (parse is pure and cannot know today's date, and a feed lists runs up
 next one) with its duration_in_weeks -> duration; every run is kept in ``extra``.
 ``has_certificates`` -> "Certificate available" / "No certificate" (phrases the normaliser
 reads; FutureLearn sells the certificate), the flag itself kept in ``extra``.
-No prices in the feed. Confirmed against the real 2017 feed in shared/realdata (514
-courses); the feed's current address and shape were not checked live.
+No prices in the feed. Confirmed against the real 2017 feed (514 courses); the feed's
+current address and shape were not checked live.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ Also parsed, for saved files and per-course follow-ups:
 - The OCW (Hugo) per-course ``https://ocw.mit.edu/courses/<slug>/data.json``:
   course_title, course_description, instructors[].title, level[], topics (three-level
   lists), primary_course_number, extra_course_numbers, term, year, department_numbers.
-  Confirmed on the real 16.01 data.json of 2022 in shared/realdata/mit-ocw.
+  Confirmed on the real 16.01 data.json of 2022.
 - The legacy (2015) department listing page: ``table.courseList`` rows of course number,
   title and level, each linking the course. Confirmed on the real Aeronautics and
   Astronautics listing of 2015 (79 courses). The listing's records are complete enough

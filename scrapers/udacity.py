@@ -21,7 +21,7 @@ The format of a body is told from its content, so one parse reads all of these:
   by two independent public scrapers); a schema.org Course in the page's JSON-LD fills
   gaps. The program key is the slug's ``--key`` suffix. Detail pages are fetched only when
   ``fetch_details`` is set: the search hits already carry what the catalog needs.
-* The retired ``/public-api/v0/courses`` catalog (2017, real copy in shared/realdata):
+* The retired ``/public-api/v0/courses`` catalog (2017; a real copy was checked):
   ``{courses, tracks, degrees}`` with key, title, subtitle, short_summary, summary, level,
   expected_duration + expected_duration_unit, full_course_available, affiliates[{name}],
   instructors, homepage, tracks; degrees are Nanodegrees. The file repeats five courses
