@@ -67,16 +67,20 @@ def parse_json(content: str | bytes) -> Any:
         ) from None
 
 
-def api_json(content: bytes) -> Any:
+def api_json(content: bytes, shape: type | None = None, shape_name: str = "a JSON object") -> Any:
     """An API answer's JSON, strictly UTF-8 (unlike parse_json, no Latin-1 fallback: a
-    mis-encoded API body is an error, not mojibake). Raises ValueError "empty answer" or
-    "not JSON (...)"."""
+    mis-encoded API body is an error, not mojibake). Raises ValueError "empty answer",
+    "not JSON (...)" or, when the JSON is not of type ``shape``, "expected <shape_name>,
+    got <type>"."""
     if not content.strip():
         raise ValueError("empty answer")
     try:
-        return json.loads(content.decode("utf-8-sig"))
+        data = json.loads(content.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise ValueError(f"not JSON ({exc})") from None
+    if shape is not None and not isinstance(data, shape):
+        raise ValueError(f"expected {shape_name}, got {type(data).__name__}")
+    return data
 
 
 # --------------------------------------------------------------------------- sitemaps

@@ -85,11 +85,9 @@ class CourseraScraper(Scraper):
 
     def read(self, content: bytes, url: str) -> ParseResult:
         try:
-            data = api_json(content)
+            data = api_json(content, dict)
         except ValueError as exc:
             return _error(str(exc))
-        if not isinstance(data, dict):
-            return _error(f"expected a JSON object, got {type(data).__name__}")
         if "elements" not in data:
             if _is_legacy_about(data):
                 return _parse_legacy(data)

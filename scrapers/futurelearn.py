@@ -49,11 +49,9 @@ class FutureLearnScraper(Scraper):
 
 def _parse(content: bytes) -> ParseResult:
     try:
-        data = api_json(content)
+        data = api_json(content, list, "the feed's JSON array of courses")
     except ValueError as exc:
         return _error(str(exc))
-    if not isinstance(data, list):
-        return _error(f"expected the feed's JSON array of courses, got {type(data).__name__}")
     result = ParseResult()
     for i, item in enumerate(data):
         if isinstance(item, dict) and item and all(str(k).startswith("_") for k in item):

@@ -145,11 +145,9 @@ class MicrosoftLearnScraper(Scraper):
 
 def _parse(content: bytes) -> ParseResult:
     try:
-        data = api_json(content)
+        data = api_json(content, dict)
     except ValueError as exc:
         return _error(str(exc))
-    if not isinstance(data, dict):
-        return _error(f"expected a JSON object, got {type(data).__name__}")
     present = [key for key in _ITEM_ARRAYS if key in data]
     if not present:
         return _error("none of certifications/exams/learningPaths/modules/courses in answer")
