@@ -292,9 +292,9 @@ def _refresh_all(
 ) -> RunFigures:
     from catalog.refresh import refresh_sources
     from scrapers import scraper_class
-    from scrapers.http import PoliteFetcher
+    from scrapers.http import FetchSettings, PoliteFetcher
 
-    fetcher = PoliteFetcher(cache_path=cache)
+    fetcher = PoliteFetcher(FetchSettings(cache_path=cache))
     scrapers = {}
     for name, p in plan.items():
         endpoints = {}

@@ -6,11 +6,11 @@ from ``catalog.refresh`` (whose stages take any fetcher, so tests hand in their 
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from typing import Any
 
 from catalog.db import data_dir
-from scrapers.http import PoliteFetcher
+from scrapers.http import FetchSettings, PoliteFetcher
 
 
 def default_cache_path() -> Path:
@@ -18,8 +18,11 @@ def default_cache_path() -> Path:
     return data_dir() / "http-cache.sqlite"
 
 
-def make_fetcher(cache_path: Path | None = None, **kwargs: Any) -> PoliteFetcher:
-    """A PoliteFetcher with the HTTP cache at ``cache_path`` (default: the data directory)."""
+def make_fetcher(
+    cache_path: Path | None = None, settings: FetchSettings | None = None
+) -> PoliteFetcher:
+    """A PoliteFetcher with ``settings`` (default: the defaults) and the HTTP cache at
+    ``cache_path`` (default: the data directory)."""
     path = Path(cache_path) if cache_path is not None else default_cache_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    return PoliteFetcher(cache_path=path, **kwargs)
+    return PoliteFetcher(dataclasses.replace(settings or FetchSettings(), cache_path=path))

@@ -1,9 +1,9 @@
-"""The course record every source becomes, and the raw record scrapers hand over.
+"""The course record every source becomes.
 
 Field names are the ones GUIDE.md lists; exports and ``--format json`` use them
-unchanged. Scrapers produce :class:`RawCourse` dicts (strings as the source wrote
-them); ``catalog.normalize.normalize_course`` turns one into a :class:`CourseRecord`.
-Unknown is ``None``, never a guess.
+unchanged. Scrapers produce :class:`~scrapers.base.RawCourse` dicts (strings as the source
+wrote them, re-exported here); ``catalog.normalize.normalize_course`` turns one into a
+:class:`CourseRecord`. Unknown is ``None``, never a guess.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypedDict
+from typing import Any
 
 # The controlled vocabularies live in catalog.vocabulary (values with their labels);
 # these names stay importable from here, where code has always found them.
@@ -23,50 +23,8 @@ from catalog.vocabulary import KINDS as KINDS
 from catalog.vocabulary import LEVELS as LEVELS
 from catalog.vocabulary import PACES as PACES
 from catalog.vocabulary import STATUSES as STATUSES
-
-
-class RawOffer(TypedDict, total=False):
-    """One way of taking a course, as the source states it (seat type, price text)."""
-
-    label: str  # "audit", "verified", "professional", "Qualified certificate" ...
-    certificate: str | None
-    price: str | float | int | None
-    currency: str | None
-    credits: str | float | None
-
-
-class RawCourse(TypedDict, total=False):
-    """A listing as a scraper read it: raw values, no interpretation beyond field mapping.
-
-    Only ``source_id`` and ``title`` are required. Everything else is optional and may
-    hold the source's own spelling ("Beginner ", "2–4 hours per week", "$49 USD").
-    """
-
-    source_id: str
-    title: str
-    url: str | None
-    provider: str | list[str] | None
-    platform: str | None
-    description: str | None
-    kind: str | None
-    skills: list[str] | str | None
-    categories: list[str] | str | None  # the provider's own subjects / domains
-    level: str | None
-    language: str | list[str] | None
-    subtitle_languages: str | list[str] | None
-    price: str | float | int | None
-    currency: str | None
-    cost: str | None  # an explicit cost model if the source states one
-    certificate: str | None
-    offers: list[RawOffer]
-    effort: str | None  # "2–4 hours per week", "Approx. 20 hours to complete", "P1DT6H"
-    duration: str | None  # "7 Weeks", " 1 - 3 Months"
-    pace: str | None
-    start_date: str | None
-    rating: str | float | None
-    rating_count: str | int | None
-    enrollments: str | int | None
-    extra: dict[str, Any]  # anything else worth keeping verbatim
+from scrapers.base import RawCourse as RawCourse
+from scrapers.base import RawOffer as RawOffer
 
 
 @dataclass

@@ -3,8 +3,8 @@
 A source is a subclass of :class:`Scraper` registered by name in ``scrapers/__init__.py``.
 ``gather`` yields the first requests (listing pages, API page 1, a sitemap); the
 pipeline fetches them through ``scrapers.http`` and hands each body to ``parse``, which
-is pure: bytes in, raw records (``catalog.record.RawCourse``) plus follow-up requests
-(the next API page, the course pages a sitemap names) out. So every source can be run
+is pure: bytes in, raw records (:class:`RawCourse`) plus follow-up requests (the next API
+page, the course pages a sitemap names) out. So every source can be run
 on a saved file, and tests need no network.
 """
 
@@ -13,10 +13,52 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypedDict
 from urllib.parse import urlsplit
 
-from catalog.record import RawCourse
+
+class RawOffer(TypedDict, total=False):
+    """One way of taking a course, as the source states it (seat type, price text)."""
+
+    label: str  # "audit", "verified", "professional", "Qualified certificate" ...
+    certificate: str | None
+    price: str | float | int | None
+    currency: str | None
+    credits: str | float | None
+
+
+class RawCourse(TypedDict, total=False):
+    """A listing as a scraper read it: raw values, no interpretation beyond field mapping.
+
+    Only ``source_id`` and ``title`` are required. Everything else is optional and may
+    hold the source's own spelling ("Beginner ", "2–4 hours per week", "$49 USD").
+    """
+
+    source_id: str
+    title: str
+    url: str | None
+    provider: str | list[str] | None
+    platform: str | None
+    description: str | None
+    kind: str | None
+    skills: list[str] | str | None
+    categories: list[str] | str | None  # the provider's own subjects / domains
+    level: str | None
+    language: str | list[str] | None
+    subtitle_languages: str | list[str] | None
+    price: str | float | int | None
+    currency: str | None
+    cost: str | None  # an explicit cost model if the source states one
+    certificate: str | None
+    offers: list[RawOffer]
+    effort: str | None  # "2–4 hours per week", "Approx. 20 hours to complete", "P1DT6H"
+    duration: str | None  # "7 Weeks", " 1 - 3 Months"
+    pace: str | None
+    start_date: str | None
+    rating: str | float | None
+    rating_count: str | int | None
+    enrollments: str | int | None
+    extra: dict[str, Any]  # anything else worth keeping verbatim
 
 
 @dataclass(frozen=True)

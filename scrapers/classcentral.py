@@ -19,8 +19,8 @@ in data-track-props (Coursera, edX ...) and ``provider`` = the institution; the 
 the page -> ``categories``. Visible texts (workload, pricing, start, review count) go in raw;
 the attributes and the JSON are what the tests trust.
 
-Confirmed against a real 2023 /subject/data-science page in shared/realdata whose visible
-text was machine-translated into Hindi (markup, attributes and data-track-props intact).
+Confirmed against a real 2023 /subject/data-science page whose visible text was
+machine-translated into Hindi (markup, attributes and data-track-props intact).
 Class Central sits behind Cloudflare, which may refuse data-centre addresses; such a
 challenge page is reported as an error. Not checked live.
 """
@@ -30,13 +30,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from functools import partial
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from catalog.record import RawCourse
-from scrapers.base import Fetcher, ParseResult, Request, Scraper
+from scrapers.base import Fetcher, ParseResult, RawCourse, Request, Scraper
+from scrapers.clean import clean_str, page_error
 
 SITE = "https://www.classcentral.com"
 SUBJECTS = (
@@ -52,6 +53,8 @@ SUBJECTS = (
 MAX_PAGES = 20  # per subject: 15 courses a page, most relevant first
 _STAR_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _STARS_RE = re.compile(r"^(\w+)( and a half)? out of five stars$", re.I)
+
+_error = partial(page_error, "classcentral")
 
 
 class ClassCentralScraper(Scraper):
@@ -134,49 +137,63 @@ def _course(item: Tag, base: str, subject: str | None) -> RawCourse | str:
     meta = props.get("clickMetadata") if isinstance(props, dict) else None
     if not isinstance(meta, dict):
         return "a.course-name has no data-track-props clickMetadata JSON"
-    course_id = _str(meta.get("courseId"))
-    title = _str(meta.get("course"))
+    course_id = clean_str(meta.get("courseId"))
+    title = clean_str(meta.get("course"))
     if not title:
         heading = link.find(["h2", "h3"]) or link
-        title = _str(heading.get_text(" "))
+        title = clean_str(heading.get_text(" "))
     if not course_id or not title:
         return "no courseId or course name in data-track-props"
-    href = _str(link.get("href"))
+    href = clean_str(link.get("href"))
     record = RawCourse(
         source_id=course_id,
         title=title,
         url=urljoin(base, href) if href else None,
         kind="course",
     )
-    if _str(meta.get("institution")):
-        record["provider"] = _str(meta.get("institution"))
-    if _str(meta.get("provider")):
-        record["platform"] = _str(meta.get("provider"))
+    if clean_str(meta.get("institution")):
+        record["provider"] = clean_str(meta.get("institution"))
+    if clean_str(meta.get("provider")):
+        record["platform"] = clean_str(meta.get("provider"))
     if subject:
         record["categories"] = [subject]
     summary = item.find("p", class_="text-2") or item.find("p")
-    if summary is not None and _str(summary.get_text(" ")):
-        record["description"] = _str(summary.get_text(" "))
+    if summary is not None and _text(summary):
+        record["description"] = _text(summary)
 
     extra: dict[str, Any] = {"class_central_id": course_id}
     for key in ("providerId", "institutionId"):
         if meta.get(key) is not None:
             extra[key] = meta[key]
     labelled = {str(el.get("aria-label")): el for el in item.find_all(None, {"aria-label": True})}
+    _add_labelled(record, extra, labelled, base)
+    _add_rating(record, labelled)
+    position = item.find(None, {"itemprop": "position"})
+    if isinstance(position, Tag) and clean_str(position.get("content")):
+        extra["position"] = clean_str(position.get("content"))
+    record["extra"] = extra
+    return record
+
+
+def _add_labelled(
+    record: RawCourse, extra: dict[str, Any], labelled: dict[str, Tag], base: str
+) -> None:
+    """What the elements with an aria-label say: provider page, workload and duration,
+    start date (or pace), pricing, number of courses."""
     provider_link = labelled.get("Provider")
-    if provider_link is not None and _str(provider_link.get("href")):
-        extra["provider_page"] = urljoin(base, _str(provider_link.get("href")))
+    if provider_link is not None and clean_str(provider_link.get("href")):
+        extra["provider_page"] = urljoin(base, clean_str(provider_link.get("href")))
     workload = _text(labelled.get("Workload and duration"))
     if workload:
         extra["workload_and_duration"] = workload
         effort, _, duration = workload.rpartition(",")
-        record["effort"] = _str(effort) or workload
-        if effort and _str(duration):
-            record["duration"] = _str(duration)
+        record["effort"] = clean_str(effort) or workload
+        if effort and clean_str(duration):
+            record["duration"] = clean_str(duration)
     start = labelled.get("Start date")
     if start is not None:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", _str(start.get("content"))):
-            record["start_date"] = _str(start.get("content"))
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", clean_str(start.get("content"))):
+            record["start_date"] = clean_str(start.get("content"))
         elif _text(start):
             record["pace"] = _text(start)  # "Self paced" on the English site
         if _text(start):
@@ -187,6 +204,10 @@ def _course(item: Tag, base: str, subject: str | None) -> RawCourse | str:
     count = _text(labelled.get("Number of courses"))
     if count:
         extra["number_of_courses"] = count
+
+
+def _add_rating(record: RawCourse, labelled: dict[str, Tag]) -> None:
+    """The star rating, told by its aria-label in words, and the review count beside it."""
     for label, element in labelled.items():
         stars = _stars(label)
         if stars is not None:
@@ -195,11 +216,6 @@ def _course(item: Tag, base: str, subject: str | None) -> RawCourse | str:
             if isinstance(reviews, Tag) and _text(reviews):
                 record["rating_count"] = _text(reviews)  # "166 reviews"
             break
-    position = item.find(None, {"itemprop": "position"})
-    if isinstance(position, Tag) and _str(position.get("content")):
-        extra["position"] = _str(position.get("content"))
-    record["extra"] = extra
-    return record
 
 
 def _stars(label: str) -> float | None:
@@ -239,15 +255,6 @@ def _with_page(url: str, page: int) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def _error(reason: str) -> ParseResult:
-    return ParseResult(errors=[f"classcentral: {reason}"])
-
-
-def _str(value: Any) -> str:
-    if value is None or isinstance(value, dict | list):
-        return ""
-    return " ".join(str(value).split())
-
-
 def _text(element: Tag | None) -> str:
-    return _str(element.get_text(" ")) if element is not None else ""
+    """An element's text, every text node apart (the page is parsed once, by BeautifulSoup)."""
+    return clean_str(element.get_text(" ")) if element is not None else ""

@@ -18,25 +18,26 @@ Endpoints relied on:
 Also understood, because real bodies of them exist: a memberships answer whose courses sit in
 ``linked["courses.v1"]``, and the legacy (2013) course-about JSON (name, shortName,
 shortDescription, estimatedClassWorkload, instructor); its topic ``id`` N is the course
-``v1-N`` of courses.v1 (checked against the 2015 listing in shared/realdata).
+``v1-N`` of courses.v1 (checked against a real 2015 listing).
 
 Prices are not in the API, so price stays null; a ``certificates`` value (e.g. VerifiedCert)
 becomes the hint "Course certificate". Raw values are written as phrases the normaliser
 reads ("self-paced", "Course certificate"); the source's own codes stay in ``extra``.
-Confirmed: courses.v1 and linked partners.v1 against the two saved 2016 pages in
-shared/realdata (200 courses); specialization fields from public code only; not checked live.
+Confirmed: courses.v1 and linked partners.v1 against two real 2016 pages (200 courses);
+specialization fields from public code only; not checked live.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from catalog.record import RawCourse
-from scrapers.base import Fetcher, ParseResult, Request, Scraper, as_list
-from scrapers.extract import api_json
+from scrapers.base import Fetcher, ParseResult, RawCourse, Request, Scraper, as_list
+from scrapers.bodies import api_json
+from scrapers.clean import clean_str, page_error
 
 PAGE_SIZE = 100
 COURSE_FIELDS = (
@@ -48,6 +49,10 @@ WEB = "https://www.coursera.org"
 # courseType -> pace. v1.session courses ran on a calendar; v2 courses are on demand.
 # Values are phrases the normaliser reads (catalog.normalize.normalize_pace), not vocabulary ids.
 _PACE = {"v1.session": "scheduled", "v2.ondemand": "self-paced", "v2.capstone": "self-paced"}
+
+_error = partial(page_error, "coursera")
+# Coursera's texts are kept as written, inner line breaks included: only the ends are stripped.
+_stripped = partial(clean_str, collapse=False)
 
 
 class CourseraScraper(Scraper):
@@ -80,11 +85,9 @@ class CourseraScraper(Scraper):
 
     def read(self, content: bytes, url: str) -> ParseResult:
         try:
-            data = api_json(content)
+            data = api_json(content, dict)
         except ValueError as exc:
             return _error(str(exc))
-        if not isinstance(data, dict):
-            return _error(f"expected a JSON object, got {type(data).__name__}")
         if "elements" not in data:
             if _is_legacy_about(data):
                 return _parse_legacy(data)
@@ -156,11 +159,11 @@ def _course(
     specs: dict[str, str],
     instructors: dict[str, str],
 ) -> RawCourse | None:
-    course_id = _str(element.get("id"))
-    title = _str(element.get("name"))
+    course_id = _stripped(element.get("id"))
+    title = _stripped(element.get("name"))
     if not course_id or not title:
         return None
-    slug = _str(element.get("slug"))
+    slug = _stripped(element.get("slug"))
     record = RawCourse(
         source_id=course_id,
         title=title,
@@ -168,11 +171,8 @@ def _course(
         platform="Coursera",
         kind="course",
     )
-    partner_ids = as_list(element.get("partnerIds"))
-    names = [partners[p] for p in partner_ids if p in partners]
-    if names:
-        record["provider"] = names[0] if len(names) == 1 else names
-    description = _str(element.get("description"))
+    partner_ids = _add_provider(record, element, partners)
+    description = _stripped(element.get("description"))
     if description:
         record["description"] = description
     languages = as_list(element.get("primaryLanguages"))
@@ -184,13 +184,13 @@ def _course(
     categories = _domain_categories(element.get("domainTypes"))
     if categories:
         record["categories"] = categories
-    workload = _str(element.get("workload"))
+    workload = _stripped(element.get("workload"))
     if workload:
         record["effort"] = workload
     certificates = as_list(element.get("certificates"))
     if certificates:  # e.g. ["VerifiedCert"]: a paid course certificate exists
         record["certificate"] = "Course certificate"
-    course_type = _str(element.get("courseType"))
+    course_type = _stripped(element.get("courseType"))
     if course_type in _PACE:
         record["pace"] = _PACE[course_type]
     start = _epoch_ms_to_date(element.get("startDate"))
@@ -204,6 +204,28 @@ def _course(
         extra["course_type"] = course_type
     if partner_ids:
         extra["partner_ids"] = partner_ids
+    extra.update(_linked_extra(element, specs, instructors))
+    if extra:
+        record["extra"] = extra
+    return record
+
+
+def _add_provider(
+    record: RawCourse, element: dict[str, Any], partners: dict[str, str]
+) -> list[str]:
+    """The partners (linked partners.v1 names) as the provider; returns the partner ids."""
+    partner_ids = as_list(element.get("partnerIds"))
+    names = [partners[p] for p in partner_ids if p in partners]
+    if names:
+        record["provider"] = names[0] if len(names) == 1 else names
+    return partner_ids
+
+
+def _linked_extra(
+    element: dict[str, Any], specs: dict[str, str], instructors: dict[str, str]
+) -> dict[str, Any]:
+    """Specializations and instructors by name, the raw start date, the photo."""
+    extra: dict[str, Any] = {}
     spec_ids = as_list(element.get("specializations"))
     if spec_ids:
         extra["specializations"] = [specs.get(s, s) for s in spec_ids]
@@ -214,18 +236,16 @@ def _course(
         extra["start_date_raw"] = element["startDate"]
     if element.get("photoUrl"):
         extra["photo_url"] = element["photoUrl"]
-    if extra:
-        record["extra"] = extra
-    return record
+    return extra
 
 
 def _specialization(element: dict[str, Any], partners: dict[str, str]) -> RawCourse | None:
-    spec_id = _str(element.get("id"))
-    title = _str(element.get("name"))
+    spec_id = _stripped(element.get("id"))
+    title = _stripped(element.get("name"))
     if not spec_id or not title:
         return None
-    slug = _str(element.get("slug"))
-    variant = _str(element.get("productVariant"))
+    slug = _stripped(element.get("slug"))
+    variant = _stripped(element.get("productVariant"))
     professional = variant == "ProfessionalCertificateS12n"
     path = "professional-certificates" if professional else "specializations"
     record = RawCourse(
@@ -236,11 +256,8 @@ def _specialization(element: dict[str, Any], partners: dict[str, str]) -> RawCou
         kind="professional_certificate" if professional else "specialization",
         certificate="Professional Certificate" if professional else "Specialization certificate",
     )
-    partner_ids = as_list(element.get("partnerIds"))
-    names = [partners[p] for p in partner_ids if p in partners]
-    if names:
-        record["provider"] = names[0] if len(names) == 1 else names
-    description = _str(element.get("description")) or _str(element.get("tagline"))
+    partner_ids = _add_provider(record, element, partners)
+    description = _stripped(element.get("description")) or _stripped(element.get("tagline"))
     if description:
         record["description"] = description
     extra: dict[str, Any] = {"course_ids": as_list(element.get("courseIds"))}
@@ -262,9 +279,9 @@ def _is_legacy_about(data: dict[str, Any]) -> bool:
 
 def _parse_legacy(data: dict[str, Any]) -> ParseResult:
     """The 2013-era course-about body: one course, topic id N = courses.v1 id ``v1-N``."""
-    title = _str(data.get("name"))
-    topic_id = _str(data.get("id"))
-    short_name = _str(data.get("shortName"))
+    title = _stripped(data.get("name"))
+    topic_id = _stripped(data.get("id"))
+    short_name = _stripped(data.get("shortName"))
     if not title or not topic_id:
         return _error("legacy course-about body without id or name")
     record = RawCourse(
@@ -275,10 +292,10 @@ def _parse_legacy(data: dict[str, Any]) -> ParseResult:
         kind="course",
         pace="scheduled",
     )
-    description = _str(data.get("shortDescription"))
+    description = _stripped(data.get("shortDescription"))
     if description:
         record["description"] = description
-    workload = _str(data.get("estimatedClassWorkload"))
+    workload = _stripped(data.get("estimatedClassWorkload"))
     if workload:
         record["effort"] = workload
     extra: dict[str, Any] = {"course_type": "v1.session", "legacy_about": True}
@@ -286,10 +303,6 @@ def _parse_legacy(data: dict[str, Any]) -> ParseResult:
         extra["instructors"] = as_list(data.get("instructor"))
     record["extra"] = extra
     return ParseResult(records=[record])
-
-
-def _error(reason: str) -> ParseResult:
-    return ParseResult(errors=[f"coursera: {reason}"])
 
 
 def _names_by_id(items: Any, key: str) -> dict[str, str]:
@@ -309,7 +322,7 @@ def _domain_categories(domain_types: Any) -> list[str]:
             if not isinstance(item, dict):
                 continue
             for key in ("domainId", "subdomainId"):
-                value = _str(item.get(key))
+                value = _stripped(item.get(key))
                 if value and value not in out:
                     out.append(value)
     return out
@@ -322,12 +335,6 @@ def _epoch_ms_to_date(value: Any) -> str | None:
         return datetime.fromtimestamp(value / 1000, tz=UTC).date().isoformat()
     except (OverflowError, OSError, ValueError):
         return None
-
-
-def _str(value: Any) -> str:
-    if value is None or isinstance(value, dict | list):
-        return ""
-    return str(value).strip()
 
 
 def _start_of(url: str) -> int:

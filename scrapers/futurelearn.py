@@ -11,19 +11,23 @@ start_date (parse is pure and cannot know today's date, and a feed lists runs up
 next one) with its duration_in_weeks -> duration; every run is kept in ``extra``.
 ``has_certificates`` -> "Certificate available" / "No certificate" (phrases the normaliser
 reads; FutureLearn sells the certificate), the flag itself kept in ``extra``.
-No prices in the feed. Confirmed against the real 2017 feed in shared/realdata (514
-courses); the feed's current address and shape were not checked live.
+No prices in the feed. Confirmed against the real 2017 feed (514 courses); the feed's
+current address and shape were not checked live.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from catalog.record import RawCourse
-from scrapers.base import Fetcher, ParseResult, Request, Scraper, as_list
-from scrapers.extract import api_json, spaced_text
+from scrapers.base import Fetcher, ParseResult, RawCourse, Request, Scraper, as_list
+from scrapers.bodies import api_json
+from scrapers.clean import clean_str, html_text, page_error, positive_number, without_tracking
+
+_error = partial(page_error, "futurelearn")
+# The feed's HTML: every text node apart ("<b>KI</b>?" -> "KI ?").
+_feed_text = partial(html_text, nodes_apart=True)
 
 
 class FutureLearnScraper(Scraper):
@@ -45,11 +49,9 @@ class FutureLearnScraper(Scraper):
 
 def _parse(content: bytes) -> ParseResult:
     try:
-        data = api_json(content)
+        data = api_json(content, list, "the feed's JSON array of courses")
     except ValueError as exc:
         return _error(str(exc))
-    if not isinstance(data, list):
-        return _error(f"expected the feed's JSON array of courses, got {type(data).__name__}")
     result = ParseResult()
     for i, item in enumerate(data):
         if isinstance(item, dict) and item and all(str(k).startswith("_") for k in item):
@@ -65,31 +67,31 @@ def _parse(content: bytes) -> ParseResult:
 
 
 def _course(item: dict[str, Any]) -> RawCourse | None:
-    uuid = _str(item.get("uuid"))
-    title = _str(item.get("name"))
+    uuid = clean_str(item.get("uuid"))
+    title = clean_str(item.get("name"))
     if not uuid or not title:
         return None
     record = RawCourse(
         source_id=uuid,
         title=title,
-        url=_without_tracking(_str(item.get("url"))) or None,
+        url=without_tracking(clean_str(item.get("url"))) or None,
         platform="FutureLearn",
         kind="course",
     )
     organisation = item.get("organisation")
-    if isinstance(organisation, dict) and _str(organisation.get("name")):
-        record["provider"] = _str(organisation.get("name"))
-    description = spaced_text(item.get("description")) or spaced_text(item.get("introduction"))
+    if isinstance(organisation, dict) and clean_str(organisation.get("name")):
+        record["provider"] = clean_str(organisation.get("name"))
+    description = _feed_text(item.get("description")) or _feed_text(item.get("introduction"))
     if description:
         record["description"] = description
-    language = _str(item.get("language"))
+    language = clean_str(item.get("language"))
     if language:
         record["language"] = language
     categories = as_list(item.get("categories"))
     if categories:
         record["categories"] = categories
-    hours = item.get("hours_per_week")
-    if isinstance(hours, int | float) and not isinstance(hours, bool) and hours > 0:
+    hours = positive_number(item.get("hours_per_week"))
+    if hours:
         record["effort"] = f"{hours:g} {'hour' if hours == 1 else 'hours'} per week"
     if item.get("has_certificates") is True:
         record["certificate"] = "Certificate available"
@@ -97,14 +99,7 @@ def _course(item: dict[str, Any]) -> RawCourse | None:
         record["certificate"] = "No certificate"
 
     runs = [r for r in item.get("runs") or [] if isinstance(r, dict)]
-    dated = sorted((r for r in runs if _str(r.get("start_date"))), key=lambda r: r["start_date"])
-    latest = dated[-1] if dated else (runs[-1] if runs else None)
-    if latest is not None:
-        if _str(latest.get("start_date")):
-            record["start_date"] = _str(latest.get("start_date"))
-        weeks = latest.get("duration_in_weeks")
-        if isinstance(weeks, int | float) and not isinstance(weeks, bool) and weeks > 0:
-            record["duration"] = f"{weeks:g} {'week' if weeks == 1 else 'weeks'}"
+    _add_latest_run(record, runs)
 
     extra: dict[str, Any] = {}
     if isinstance(item.get("has_certificates"), bool):
@@ -115,9 +110,9 @@ def _course(item: dict[str, Any]) -> RawCourse | None:
             for r in runs
         ]
     for key in ("educator", "image_url", "trailer"):
-        if _str(item.get(key)):
-            extra[key] = _str(item.get(key))
-    introduction = spaced_text(item.get("introduction"))
+        if clean_str(item.get(key)):
+            extra[key] = clean_str(item.get(key))
+    introduction = _feed_text(item.get("introduction"))
     if introduction and introduction != description:
         extra["introduction"] = introduction
     if extra:
@@ -125,20 +120,15 @@ def _course(item: dict[str, Any]) -> RawCourse | None:
     return record
 
 
-def _error(reason: str) -> ParseResult:
-    return ParseResult(errors=[f"futurelearn: {reason}"])
-
-
-def _str(value: Any) -> str:
-    if value is None or isinstance(value, dict | list):
-        return ""
-    return " ".join(str(value).split())
-
-
-def _without_tracking(url: str) -> str:
-    """Drop utm_* parameters so the course URL is stable across feed versions."""
-    if not url.startswith(("http://", "https://")):
-        return ""
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if not k.startswith("utm_")]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+def _add_latest_run(record: RawCourse, runs: list[dict[str, Any]]) -> None:
+    """The latest run's start and length (the last run listed when none is dated)."""
+    dated = sorted(
+        (r for r in runs if clean_str(r.get("start_date"))), key=lambda r: r["start_date"]
+    )
+    latest = dated[-1] if dated else (runs[-1] if runs else None)
+    if latest is not None:
+        if clean_str(latest.get("start_date")):
+            record["start_date"] = clean_str(latest.get("start_date"))
+        weeks = positive_number(latest.get("duration_in_weeks"))
+        if weeks:
+            record["duration"] = f"{weeks:g} {'week' if weeks == 1 else 'weeks'}"

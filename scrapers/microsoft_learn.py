@@ -39,12 +39,19 @@ Not checked live.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from catalog.record import RawCourse
-from scrapers.base import Fetcher, ParseResult, Request, Scraper, as_list
-from scrapers.extract import api_json, spaced_text
+from scrapers.base import Fetcher, ParseResult, RawCourse, Request, Scraper, as_list
+from scrapers.bodies import api_json
+from scrapers.clean import (
+    clean_str,
+    html_text,
+    is_positive,
+    iso_minutes,
+    page_error,
+    without_tracking,
+)
 
 PROVIDER = "Microsoft"
 PLATFORM = "Microsoft Learn"
@@ -109,6 +116,10 @@ ML_IDS = frozenset(
 _ITEM_ARRAYS = ("certifications", "exams", "learningPaths", "modules", "courses")
 _TAXONOMIES = ("levels", "roles", "products", "subjects")
 
+_error = partial(page_error, "microsoft-learn")
+# The API's HTML: every text node apart ("<b>KI</b>?" -> "KI ?").
+_api_text = partial(html_text, nodes_apart=True)
+
 
 class MicrosoftLearnScraper(Scraper):
     name = "microsoft-learn"
@@ -134,11 +145,9 @@ class MicrosoftLearnScraper(Scraper):
 
 def _parse(content: bytes) -> ParseResult:
     try:
-        data = api_json(content)
+        data = api_json(content, dict)
     except ValueError as exc:
         return _error(str(exc))
-    if not isinstance(data, dict):
-        return _error(f"expected a JSON object, got {type(data).__name__}")
     present = [key for key in _ITEM_ARRAYS if key in data]
     if not present:
         return _error("none of certifications/exams/learningPaths/modules/courses in answer")
@@ -160,77 +169,109 @@ def _parse(content: bytes) -> ParseResult:
 
 
 def _record(array: str, item: dict[str, Any], names: dict[str, dict[str, str]]) -> RawCourse | None:
-    uid = _str(item.get("uid"))
-    title = _str(item.get("title"))
+    uid = clean_str(item.get("uid"))
+    title = clean_str(item.get("title"))
     if not uid or not title:
         return None
     record = RawCourse(
         source_id=uid,
         title=title,
-        url=_without_tracking(_str(item.get("url"))) or None,
+        url=without_tracking(clean_str(item.get("url")), _is_campaign) or None,
         provider=PROVIDER,
         platform=PLATFORM,
     )
     extra: dict[str, Any] = {"catalog_type": array}
-
     if array in ("certifications", "exams"):
-        record["kind"] = "certification"
-        record["certificate"] = "Proctored certification exam"
-        display = _str(item.get("display_name"))
-        if display:
-            extra["exam_code"] = display
-            if display.lower() not in title.lower():
-                record["title"] = f"Exam {display}: {title}"
-        description = spaced_text(item.get("subtitle")) or spaced_text(item.get("summary"))
-        for key in ("certification_type", "exams", "courses", "study_guide", "providers"):
-            if item.get(key):
-                extra[key] = item[key]
+        description = _exam(record, item, extra)
     elif array in ("learningPaths", "modules"):
-        record["kind"] = "learning_path" if array == "learningPaths" else "course"
-        record["cost"] = "free"
-        record["certificate"] = "No certificate"
-        record["pace"] = "self-paced"
-        description = spaced_text(item.get("summary"))
-        minutes = item.get("duration_in_minutes")
-        if isinstance(minutes, int | float) and _positive(minutes):
-            record["effort"] = _iso_minutes(round(minutes))
-            extra["duration_in_minutes"] = minutes
-        rating = item.get("rating")
-        if isinstance(rating, dict):
-            if _positive(rating.get("average")):
-                record["rating"] = rating["average"]
-            if _positive(rating.get("count")):
-                record["rating_count"] = rating["count"]
-        for key in ("popularity", "number_of_children", "modules"):
-            if item.get(key) is not None:
-                extra[key] = item[key]
-    else:  # instructor-led courses
-        record["kind"] = "course"
-        record["pace"] = "scheduled"
-        description = spaced_text(item.get("summary"))
-        hours = item.get("duration_in_hours")
-        if _positive(hours):
-            record["effort"] = f"{hours:g} hours"
-        for key in ("course_number", "certification", "exam"):
-            if item.get(key):
-                extra[key] = item[key]
-
+        description = _learning_path(record, item, extra, array)
+    else:
+        description = _instructor_led(record, item, extra)
     if description:
         record["description"] = description
     if as_list(item.get("locales")):  # exams and courses: the languages they are offered in
         record["language"] = as_list(item.get("locales"))
-    elif _str(item.get("locale")):  # paths and modules: the locale of this metadata
-        record["language"] = _str(item.get("locale"))
+    elif clean_str(item.get("locale")):  # paths and modules: the locale of this metadata
+        record["language"] = clean_str(item.get("locale"))
     levels = as_list(item.get("levels"))
     if levels:
         record["level"] = levels[0] if len(levels) == 1 else ", ".join(levels)
+    _add_taxonomy(record, extra, item, names)
+    if item.get("last_modified"):
+        extra["last_modified"] = item["last_modified"]
+    record["extra"] = extra
+    return record
 
+
+def _exam(record: RawCourse, item: dict[str, Any], extra: dict[str, Any]) -> str:
+    """A certification or exam: a proctored exam (its fee is not in the API); its
+    description."""
+    record["kind"] = "certification"
+    record["certificate"] = "Proctored certification exam"
+    display = clean_str(item.get("display_name"))
+    if display:
+        extra["exam_code"] = display
+        if display.lower() not in record["title"].lower():
+            record["title"] = f"Exam {display}: {record['title']}"
+    for key in ("certification_type", "exams", "courses", "study_guide", "providers"):
+        if item.get(key):
+            extra[key] = item[key]
+    return _api_text(item.get("subtitle")) or _api_text(item.get("summary"))
+
+
+def _learning_path(
+    record: RawCourse, item: dict[str, Any], extra: dict[str, Any], array: str
+) -> str:
+    """A learning path or module: free, self-paced, no certificate; its description."""
+    record["kind"] = "learning_path" if array == "learningPaths" else "course"
+    record["cost"] = "free"
+    record["certificate"] = "No certificate"
+    record["pace"] = "self-paced"
+    description = _api_text(item.get("summary"))
+    minutes = item.get("duration_in_minutes")
+    if isinstance(minutes, int | float) and is_positive(minutes):
+        record["effort"] = iso_minutes(round(minutes))
+        extra["duration_in_minutes"] = minutes
+    rating = item.get("rating")
+    if isinstance(rating, dict):
+        if is_positive(rating.get("average")):
+            record["rating"] = rating["average"]
+        if is_positive(rating.get("count")):
+            record["rating_count"] = rating["count"]
+    for key in ("popularity", "number_of_children", "modules"):
+        if item.get(key) is not None:
+            extra[key] = item[key]
+    return description
+
+
+def _instructor_led(record: RawCourse, item: dict[str, Any], extra: dict[str, Any]) -> str:
+    """An instructor-led course: scheduled; its description."""
+    record["kind"] = "course"
+    record["pace"] = "scheduled"
+    description = _api_text(item.get("summary"))
+    hours = item.get("duration_in_hours")
+    if is_positive(hours):
+        record["effort"] = f"{hours:g} hours"
+    for key in ("course_number", "certification", "exam"):
+        if item.get(key):
+            extra[key] = item[key]
+    return description
+
+
+def _add_taxonomy(
+    record: RawCourse,
+    extra: dict[str, Any],
+    item: dict[str, Any],
+    names: dict[str, dict[str, str]],
+) -> None:
+    """Products and subjects by name as categories, plus "Artificial Intelligence" (and
+    "Machine Learning") for an AI item (see the module docstring); the ids in ``extra``."""
     products = as_list(item.get("products"))
     subjects = as_list(item.get("subjects"))
     roles = as_list(item.get("roles"))
     categories = [names["products"].get(p, p) for p in products]
     categories += [names["subjects"].get(s, s) for s in subjects]
-    ids = {uid, *products, *subjects, *roles}
+    ids = {record["source_id"], *products, *subjects, *roles}
     if ids & (AI_PRODUCTS | AI_SUBJECTS | AI_ROLES | AI_CREDENTIALS):
         categories.append("Artificial Intelligence")
         if ids & ML_IDS:
@@ -244,10 +285,6 @@ def _record(array: str, item: dict[str, Any], names: dict[str, dict[str, str]]) 
         extra["subjects"] = subjects
     if roles:
         extra["roles"] = [names["roles"].get(r, r) for r in roles]
-    if item.get("last_modified"):
-        extra["last_modified"] = item["last_modified"]
-    record["extra"] = extra
-    return record
 
 
 def _taxonomy(items: Any) -> dict[str, str]:
@@ -265,30 +302,6 @@ def _taxonomy(items: Any) -> dict[str, str]:
     return out
 
 
-def _error(reason: str) -> ParseResult:
-    return ParseResult(errors=[f"microsoft-learn: {reason}"])
-
-
-def _str(value: Any) -> str:
-    if value is None or isinstance(value, dict | list):
-        return ""
-    return " ".join(str(value).split())
-
-
-def _positive(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
-
-
-def _iso_minutes(minutes: int) -> str:
-    """74 -> "PT1H14M": an ISO 8601 duration, which the normaliser reads like "P1DT6H"."""
-    hours, rest = divmod(minutes, 60)
-    return "PT" + (f"{hours}H" if hours else "") + (f"{rest}M" if rest or not hours else "")
-
-
-def _without_tracking(url: str) -> str:
-    """Drop the ``WT.mc_id`` campaign parameter the API appends to every URL."""
-    if not url.startswith(("http://", "https://")):
-        return ""
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if not k.lower().startswith("wt.")]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+def _is_campaign(key: str) -> bool:
+    """The ``WT.mc_id`` campaign parameter the API appends to every URL."""
+    return key.lower().startswith("wt.")

@@ -16,7 +16,7 @@ Also parsed, for saved files and per-course follow-ups:
 - The OCW (Hugo) per-course ``https://ocw.mit.edu/courses/<slug>/data.json``:
   course_title, course_description, instructors[].title, level[], topics (three-level
   lists), primary_course_number, extra_course_numbers, term, year, department_numbers.
-  Confirmed on the real 16.01 data.json of 2022 in shared/realdata/mit-ocw.
+  Confirmed on the real 16.01 data.json of 2022.
 - The legacy (2015) department listing page: ``table.courseList`` rows of course number,
   title and level, each linking the course. Confirmed on the real Aeronautics and
   Astronautics listing of 2015 (79 courses). The listing's records are complete enough
@@ -40,9 +40,10 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from catalog.record import RawCourse
-from scrapers.base import Fetcher, ParseResult, Request, Scraper
-from scrapers.extract import microdata, parse_json, sniff, text_of, to_text
+from scrapers.base import Fetcher, ParseResult, RawCourse, Request, Scraper
+from scrapers.bodies import parse_json, sniff, to_text
+from scrapers.clean import html_text
+from scrapers.markup import microdata
 
 # A topic link under the course page's "related" box ("#related a[href*='find-by-topic']";
 # BeautifulSoup's own finders: CSS selectors cost a refresh soupsieve's start-up, ~0.2 s).
@@ -141,7 +142,7 @@ class MitOcwScraper(Scraper):
             **OCW_TERMS,
         }
         if isinstance(data.get("course_description"), str):
-            rec["description"] = text_of(data["course_description"])
+            rec["description"] = html_text(data["course_description"])
         levels = [str(x) for x in data.get("level") or [] if x]
         if levels:
             rec["level"] = ", ".join(levels)
@@ -192,7 +193,7 @@ class MitOcwScraper(Scraper):
                 continue
             href = urljoin(base, str(link["href"]))
             slug = urlsplit(href).path.rstrip("/").rsplit("/", 1)[-1]
-            title = text_of(str(cells[1]))
+            title = html_text(str(cells[1]))
             if not slug or not title or slug in seen:
                 continue
             seen.add(slug)
@@ -204,10 +205,10 @@ class MitOcwScraper(Scraper):
                 "platform": PLATFORM,
                 "kind": "course",
                 **OCW_TERMS,
-                "extra": {"course_number": text_of(str(cells[0]))},
+                "extra": {"course_number": html_text(str(cells[0]))},
             }
-            if len(cells) > 2 and text_of(str(cells[2])):
-                rec["level"] = text_of(str(cells[2]))
+            if len(cells) > 2 and html_text(str(cells[2])):
+                rec["level"] = html_text(str(cells[2]))
             result.records.append(rec)
         if not result.records:
             result.errors.append("course list table without course rows")
@@ -253,10 +254,10 @@ class MitOcwScraper(Scraper):
         if keywords:
             rec["skills"] = keywords
         topics = [
-            text_of(str(a))
+            html_text(str(a))
             for related in soup.find_all(id="related")
             for a in related.find_all("a", href=_TOPIC_LINK)
-            if text_of(str(a))
+            if html_text(str(a))
         ]
         if topics:
             rec["categories"] = topics
@@ -299,7 +300,7 @@ def _learn_record(item: dict[str, Any]) -> RawCourse | None:
         **OCW_TERMS,
     }
     if isinstance(item.get("description"), str):
-        rec["description"] = text_of(item["description"])
+        rec["description"] = html_text(item["description"])
     if run.get("level"):
         rec["level"] = run["level"]
     named = [*(item.get("topics") or []), *(item.get("departments") or [])]

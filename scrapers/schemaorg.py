@@ -21,10 +21,10 @@ Configuration: ``targets`` (constructor keyword, else the whitespace-separated U
 as for every source (``COURSERADAR_ENDPOINT_SCHEMAORG_<NAME>``).
 
 Confirmed: the mapping against the real SIB Course document, the NBIS CourseInstance array
-and the GTN LearningResource page in shared/realdata/schemaorg-course-other (captured
-2022-2023). The default targets (https://ki-campus.org/sitemap.xml and
-https://open.hpi.de/courses) were NOT checked live from here: whether those pages carry
-Course markup today is for ``courseradar sources check`` to tell. KI-Campus' learning
+and the GTN LearningResource page (captured 2022-2023). The default targets
+(https://ki-campus.org/sitemap.xml and https://open.hpi.de/courses) were NOT checked live
+from here: whether those pages carry Course markup today is for ``courseradar sources
+check`` to tell. KI-Campus' learning
 platform itself (learn.ki-campus.org) runs Xikolo and is read through ``scrapers.xikolo``.
 """
 
@@ -38,19 +38,10 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup
 
-from catalog.record import RawCourse
-from scrapers.base import Fetcher, ParseResult, Request, Scraper
-from scrapers.extract import (
-    course_from_schema,
-    courses_from_page,
-    filter_urls,
-    flatten_json_ld,
-    parse_json,
-    schema_courses,
-    sitemap_urls,
-    sniff,
-    to_text,
-)
+from scrapers.base import Fetcher, ParseResult, RawCourse, Request, Scraper
+from scrapers.bodies import filter_urls, parse_json, sitemap_urls, sniff, to_text
+from scrapers.extract import course_from_schema, courses_from_page
+from scrapers.markup import flatten_json_ld, schema_courses
 
 DEFAULT_URL_PATTERN = r"/courses?/[^/?#]+/?(?:[?#].*)?$"
 

@@ -21,7 +21,7 @@ The format of a body is told from its content, so one parse reads all of these:
   by two independent public scrapers); a schema.org Course in the page's JSON-LD fills
   gaps. The program key is the slug's ``--key`` suffix. Detail pages are fetched only when
   ``fetch_details`` is set: the search hits already carry what the catalog needs.
-* The retired ``/public-api/v0/courses`` catalog (2017, real copy in shared/realdata):
+* The retired ``/public-api/v0/courses`` catalog (2017; a real copy was checked):
   ``{courses, tracks, degrees}`` with key, title, subtitle, short_summary, summary, level,
   expected_duration + expected_duration_unit, full_course_available, affiliates[{name}],
   instructors, homepage, tracks; degrees are Nanodegrees. The file repeats five courses
@@ -37,17 +37,21 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from functools import partial
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
-from catalog.record import RawCourse
-from scrapers.base import Fetcher, ParseResult, Request, Scraper, as_list
-from scrapers.extract import course_from_schema, json_ld, next_data
+from scrapers.base import Fetcher, ParseResult, RawCourse, Request, Scraper, as_list
+from scrapers.clean import clean_str, iso_minutes, page_error, positive_number, without_tracking
+from scrapers.extract import course_from_schema
+from scrapers.markup import json_ld, next_data
 
 WEB = "https://www.udacity.com"
 PAGE_SIZE = 100
 MAX_PAGES = 50
 _KEY_FROM_SLUG = re.compile(r"--([a-z]+\d+[a-z0-9]*)$", re.I)
+
+_error = partial(page_error, "udacity")
 
 
 class UdacityScraper(Scraper):
@@ -128,7 +132,7 @@ class UdacityScraper(Scraper):
                 result.errors.append(f"udacity: hit {i} has no key or title")
                 continue
             result.records.append(record)
-            slug = _str(hit.get("slug"))
+            slug = clean_str(hit.get("slug"))
             if self.fetch_details and slug:
                 result.follow.append(
                     Request(f"{self.endpoint['web']}/course/{slug}", kind="detail")
@@ -141,12 +145,12 @@ class UdacityScraper(Scraper):
         return result
 
     def _hit(self, hit: dict[str, Any]) -> RawCourse | None:
-        key = _str(hit.get("key"))
-        title = _str(hit.get("title"))
+        key = clean_str(hit.get("key"))
+        title = clean_str(hit.get("title"))
         if not key or not title:
             return None
-        slug = _str(hit.get("slug"))
-        semantic = _str(hit.get("semantic_type"))
+        slug = clean_str(hit.get("slug"))
+        semantic = clean_str(hit.get("semantic_type"))
         record = RawCourse(
             source_id=key,
             title=title,
@@ -155,21 +159,21 @@ class UdacityScraper(Scraper):
             platform="Udacity",
             kind="nanodegree" if semantic == "Degree" else "course",
         )
-        if _str(hit.get("summary")):
-            record["description"] = _str(hit.get("summary"))
-        if _str(hit.get("difficulty")):
-            record["level"] = _str(hit.get("difficulty"))
+        if clean_str(hit.get("summary")):
+            record["description"] = clean_str(hit.get("summary"))
+        if clean_str(hit.get("difficulty")):
+            record["level"] = clean_str(hit.get("difficulty"))
         skills = as_list(hit.get("skill_names"))
         if skills:
             record["skills"] = skills
-        minutes = _number(hit.get("duration"))
+        minutes = positive_number(hit.get("duration"))
         if minutes is None:
-            minutes = _number(hit.get("raw_duration"))
+            minutes = positive_number(hit.get("raw_duration"))
         if minutes:
-            record["effort"] = _iso_minutes(round(minutes))
-        if _number(hit.get("rating_average")):
+            record["effort"] = iso_minutes(round(minutes))
+        if positive_number(hit.get("rating_average")):
             record["rating"] = hit["rating_average"]
-        if _number(hit.get("rating_count")):
+        if positive_number(hit.get("rating_count")):
             record["rating_count"] = hit["rating_count"]
         extra: dict[str, Any] = {}
         for name in ("semantic_type", "duration", "raw_duration", "image_url", "slug"):
@@ -197,8 +201,12 @@ class UdacityScraper(Scraper):
         details = details if isinstance(details, dict) else {}
         from_schema = course_from_schema(schema[0], page_url=url) if schema else None
         slug = _slug_of(url)
-        key = _str(props.get("programKey")) or _str(details.get("programKey")) or _key_of(slug)
-        title = _str(details.get("title")) or (from_schema or {}).get("title", "")
+        key = (
+            clean_str(props.get("programKey"))
+            or clean_str(details.get("programKey"))
+            or _key_of(slug)
+        )
+        title = clean_str(details.get("title")) or (from_schema or {}).get("title", "")
         if not key or not title:
             return _error("course page without a program key (slug --key) or a title")
 
@@ -214,27 +222,27 @@ class UdacityScraper(Scraper):
                 if from_schema.get(name):
                     record[name] = from_schema[name]
         about = props.get("staticProgramAboutSectionProps")
-        description = _str(about.get("aboutText")) if isinstance(about, dict) else ""
-        description = description or _str(details.get("summary"))
+        description = clean_str(about.get("aboutText")) if isinstance(about, dict) else ""
+        description = description or clean_str(details.get("summary"))
         if description:
             record["description"] = description
-        if _str(details.get("difficulty")):
-            record["level"] = _str(details.get("difficulty"))
+        if clean_str(details.get("difficulty")):
+            record["level"] = clean_str(details.get("difficulty"))
         if isinstance(details.get("duration"), str) and details["duration"].strip():
-            record["duration"] = _str(details["duration"])
+            record["duration"] = clean_str(details["duration"])
         skills = [s for s in (_skill_name(x) for x in details.get("allSkills") or []) if s]
         if skills:
             record["skills"] = skills
-        if _number(details.get("reviewStarsAverage")):
+        if positive_number(details.get("reviewStarsAverage")):
             record["rating"] = details["reviewStarsAverage"]
-        if _number(details.get("reviewCount")):
+        if positive_number(details.get("reviewCount")):
             record["rating_count"] = details["reviewCount"]
-        if _number(details.get("enrolledCount")):
+        if positive_number(details.get("enrolledCount")):
             record["enrollments"] = details["enrolledCount"]
         if props.get("isProgramFree") is True:
             record["cost"] = "free"
         crumbs = props.get("staticBreadcrumbsProps")
-        school = _str(crumbs.get("schoolName")) if isinstance(crumbs, dict) else ""
+        school = clean_str(crumbs.get("schoolName")) if isinstance(crumbs, dict) else ""
         if school:
             record["categories"] = [school]
         if "nanodegree" in slug.lower() or key.lower().startswith("nd"):
@@ -251,9 +259,9 @@ class UdacityScraper(Scraper):
 def _parse_catalog_2017(data: dict[str, Any]) -> ParseResult:
     track_names: dict[str, list[str]] = {}
     for track in data.get("tracks") or []:
-        if isinstance(track, dict) and _str(track.get("name")):
+        if isinstance(track, dict) and clean_str(track.get("name")):
             for key in as_list(track.get("courses")):
-                track_names.setdefault(key, []).append(_str(track.get("name")))
+                track_names.setdefault(key, []).append(clean_str(track.get("name")))
 
     result = ParseResult()
     seen: dict[str, dict[str, Any]] = {}
@@ -266,7 +274,7 @@ def _parse_catalog_2017(data: dict[str, Any]) -> ParseResult:
             if not isinstance(item, dict):
                 result.errors.append(f"udacity: {group}[{i}] is not an object")
                 continue
-            key = _str(item.get("key"))
+            key = clean_str(item.get("key"))
             if key in seen:
                 if seen[key] != item:
                     result.errors.append(f"udacity: {group}[{i}] repeats key {key} with other data")
@@ -285,30 +293,34 @@ def _parse_catalog_2017(data: dict[str, Any]) -> ParseResult:
 def _catalog_item(
     item: dict[str, Any], kind: str, track_names: dict[str, list[str]]
 ) -> RawCourse | None:
-    key = _str(item.get("key"))
-    title = _str(item.get("title"))
+    key = clean_str(item.get("key"))
+    title = clean_str(item.get("title"))
     if not key or not title:
         return None
-    affiliates = [_str(a.get("name")) for a in item.get("affiliates") or [] if isinstance(a, dict)]
+    affiliates = [
+        clean_str(a.get("name")) for a in item.get("affiliates") or [] if isinstance(a, dict)
+    ]
     affiliates = [a for a in affiliates if a]
     record = RawCourse(
         source_id=key,
         title=title,
-        url=_without_tracking(_str(item.get("homepage")))
-        or (f"{WEB}/course/{_str(item.get('slug'))}" if _str(item.get("slug")) else None),
+        url=without_tracking(clean_str(item.get("homepage")))
+        or (f"{WEB}/course/{clean_str(item.get('slug'))}" if clean_str(item.get("slug")) else None),
         provider=(affiliates[0] if len(affiliates) == 1 else affiliates) or "Udacity",
         platform="Udacity",
         kind=kind,
     )
     description = (
-        _str(item.get("summary")) or _str(item.get("short_summary")) or _str(item.get("subtitle"))
+        clean_str(item.get("summary"))
+        or clean_str(item.get("short_summary"))
+        or clean_str(item.get("subtitle"))
     )
     if description:
         record["description"] = description
-    if _str(item.get("level")):
-        record["level"] = _str(item.get("level"))
-    amount = _number(item.get("expected_duration"))
-    unit = _str(item.get("expected_duration_unit"))
+    if clean_str(item.get("level")):
+        record["level"] = clean_str(item.get("level"))
+    amount = positive_number(item.get("expected_duration"))
+    unit = clean_str(item.get("expected_duration_unit"))
     if amount and unit:
         record["duration"] = f"{amount:g} {unit}"
     categories = list(dict.fromkeys(as_list(item.get("tracks")) + track_names.get(key, [])))
@@ -319,7 +331,7 @@ def _catalog_item(
         if item.get(name) not in (None, ""):
             extra[name] = item[name]
     instructors = [
-        _str(x.get("name")) for x in item.get("instructors") or [] if isinstance(x, dict)
+        clean_str(x.get("name")) for x in item.get("instructors") or [] if isinstance(x, dict)
     ]
     if any(instructors):
         extra["instructors"] = [x for x in instructors if x]
@@ -330,32 +342,10 @@ def _catalog_item(
 # ---------------------------------------------------------------------- helpers
 
 
-def _error(reason: str) -> ParseResult:
-    return ParseResult(errors=[f"udacity: {reason}"])
-
-
-def _str(value: Any) -> str:
-    if value is None or isinstance(value, dict | list):
-        return ""
-    return " ".join(str(value).split())
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        return None
-    return float(value)
-
-
-def _iso_minutes(minutes: int) -> str:
-    """2400 -> "PT40H": an ISO 8601 duration the normaliser reads."""
-    hours, rest = divmod(minutes, 60)
-    return "PT" + (f"{hours}H" if hours else "") + (f"{rest}M" if rest or not hours else "")
-
-
 def _skill_name(value: Any) -> str:
     if isinstance(value, dict):
-        return _str(value.get("name") or value.get("title") or value.get("label"))
-    return _str(value)
+        return clean_str(value.get("name") or value.get("title") or value.get("label"))
+    return clean_str(value)
 
 
 def _types(node: dict[str, Any]) -> list[str]:
@@ -382,11 +372,3 @@ def _slug_of(url: str) -> str:
 def _key_of(slug: str) -> str:
     match = _KEY_FROM_SLUG.search(slug)
     return match.group(1) if match else ""
-
-
-def _without_tracking(url: str) -> str:
-    if not url.startswith(("http://", "https://")):
-        return ""
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if not k.startswith("utm_")]
-    return urlunsplit(parts._replace(query=urlencode(query)))

@@ -34,9 +34,8 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
-from catalog.record import RawCourse, RawOffer
-from scrapers.base import Fetcher, ParseResult, Request, Scraper, as_list
-from scrapers.extract import parse_json, sniff
+from scrapers.base import Fetcher, ParseResult, RawCourse, RawOffer, Request, Scraper, as_list
+from scrapers.bodies import parse_json, sniff
 
 ACCEPT = "application/vnd.api+json; xikolo-version=4.0"
 HEADERS = (("Accept", ACCEPT),)
@@ -167,10 +166,24 @@ def _record(res: dict[str, Any], key: str, base: str) -> RawCourse | None:
         rec["pace"] = "self-paced"
     elif status in _SCHEDULED and attrs.get("start_at"):
         rec["pace"] = "scheduled"
+    _add_offers(rec, attrs.get("certificates"))
+    rec["extra"] = {
+        "id": res.get("id"),
+        "status": status,
+        "end_at": attrs.get("end_at"),
+        "teachers": attrs.get("teachers"),
+        "enrollable": attrs.get("enrollable"),
+        "hidden": attrs.get("hidden"),
+        "external_url": attrs.get("external_url"),
+        "classifiers": classifiers if isinstance(classifiers, dict) else None,
+    }
+    return rec
 
-    # Learning is free on every Xikolo platform; so are CoP and RoA (module docstring).
+
+def _add_offers(rec: RawCourse, certs: Any) -> None:
+    """Enrolment and the certificates on offer; the best of them as the certificate.
+    Learning is free on every Xikolo platform; so are CoP and RoA (module docstring)."""
     offers: list[RawOffer] = [{"label": "Enrolment", "certificate": None, "price": 0}]
-    certs = attrs.get("certificates")
     best: str | None = None
     if isinstance(certs, dict):
         for field, label in _CERTS:
@@ -184,14 +197,3 @@ def _record(res: dict[str, Any], key: str, base: str) -> RawCourse | None:
                 offers.append({"label": label, "certificate": label, "price": 0})
         rec["certificate"] = best or "none"
     rec["offers"] = offers
-    rec["extra"] = {
-        "id": res.get("id"),
-        "status": status,
-        "end_at": attrs.get("end_at"),
-        "teachers": attrs.get("teachers"),
-        "enrollable": attrs.get("enrollable"),
-        "hidden": attrs.get("hidden"),
-        "external_url": attrs.get("external_url"),
-        "classifiers": classifiers if isinstance(classifiers, dict) else None,
-    }
-    return rec

@@ -1,4 +1,5 @@
-"""scrapers.extract: JSON-LD, microdata, schema.org mapping, __NEXT_DATA__, sitemaps.
+"""scrapers.bodies, .markup, .extract and .clean: JSON-LD, microdata, schema.org mapping,
+__NEXT_DATA__, sitemaps, HTML to text.
 
 Inputs here are small hand-written snippets in the shapes schema.org documents; the real
 documents are exercised in test_scrapers_realdata_a.py.
@@ -7,23 +8,16 @@ documents are exercised in test_scrapers_realdata_a.py.
 from __future__ import annotations
 
 import gzip
+from functools import partial
 
 import pytest
 
-from scrapers.extract import (
-    course_from_schema,
-    courses_from_page,
-    flatten_json_ld,
-    json_ld,
-    microdata,
-    next_data,
-    parse_json,
-    schema_courses,
-    sitemap_urls,
-    sniff,
-    spaced_text,
-    text_of,
-)
+from scrapers.bodies import parse_json, sitemap_urls, sniff
+from scrapers.clean import html_text as text_of
+from scrapers.extract import course_from_schema, courses_from_page
+from scrapers.markup import flatten_json_ld, json_ld, microdata, next_data, schema_courses
+
+spaced_text = partial(text_of, nodes_apart=True)
 
 PAGE = "https://example.org/courses/ml-basics"
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from scrapers.base import FetchError, Request, Response
-from scrapers.http import DEFAULT_USER_AGENT, PoliteFetcher, autothrottle_delay
+from scrapers.http import DEFAULT_USER_AGENT, FetchSettings, PoliteFetcher, autothrottle_delay
 from tests.support.httpserver import LoggedRequest, Reply, StubServer
 from tests.support.overlap import Overlap
 
@@ -49,7 +49,8 @@ def make_fetcher() -> Iterator[MakeFetcher]:
             "read_timeout": 2,
         }
         options.update(kwargs)
-        fetcher = PoliteFetcher(**options)
+        hooks = {k: options.pop(k) for k in ("clock", "sleep") if k in options}
+        fetcher = PoliteFetcher(FetchSettings(**options), **hooks)
         made.append(fetcher)
         return fetcher
 

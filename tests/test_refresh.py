@@ -38,9 +38,9 @@ from catalog.refresh import (
     refresh_source,
     refresh_sources,
 )
-from scrapers import SOURCES, scraper_class
+from scrapers import SOURCES, SourceEntry, scraper_class
 from scrapers.base import FetchError, ParseResult, Request, Response, Scraper
-from scrapers.http import PoliteFetcher
+from scrapers.http import FetchSettings, PoliteFetcher
 from tests.support.httpserver import Reply, StubServer
 from tests.support.overlap import Overlap
 
@@ -346,7 +346,7 @@ class BrokenGather(JsonScraper):
 @pytest.fixture
 def registry(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, cls in (("fake-a", SourceA), ("fake-b", SourceB), ("fake-broken", BrokenGather)):
-        monkeypatch.setitem(SOURCES, name, f"{__name__}:{cls.__name__}")
+        monkeypatch.setitem(SOURCES, name, SourceEntry(f"{__name__}:{cls.__name__}"))
 
 
 def test_other_sources_update_when_one_fails(engine: Engine, registry: None) -> None:
@@ -379,7 +379,7 @@ def test_other_sources_update_when_one_fails(engine: Engine, registry: None) -> 
 def test_a_scraper_that_cannot_be_loaded_is_a_failed_run(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(SOURCES, "fake-missing", "scrapers.not_written_yet:Nothing")
+    monkeypatch.setitem(SOURCES, "fake-missing", SourceEntry("scrapers.not_written_yet:Nothing"))
     (report,) = refresh_sources(engine, ["fake-missing"], fetcher=DictFetcher({}))
     assert report.state == "failed"
     assert "ModuleNotFoundError" in report.message
@@ -620,7 +620,8 @@ def served(server: StubServer, *pages: list[dict[str, Any]], **reply: Any) -> Js
 def polite(tmp_path: Path | None = None, **kwargs: Any) -> PoliteFetcher:
     kwargs.setdefault("backoff_factor", 0)
     cache = tmp_path / "http-cache.sqlite" if tmp_path is not None else None
-    return PoliteFetcher(cache_path=cache, **kwargs)
+    hooks = {k: kwargs.pop(k) for k in ("clock", "sleep") if k in kwargs}
+    return PoliteFetcher(FetchSettings(cache_path=cache, **kwargs), **hooks)
 
 
 def test_robots_disallow_is_obeyed_and_keeps_the_catalog(engine: Engine) -> None:

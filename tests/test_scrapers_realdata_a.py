@@ -13,7 +13,8 @@ import pytest
 
 from scrapers import get_scraper
 from scrapers.base import ParseResult
-from scrapers.extract import course_from_schema, json_ld, schema_courses
+from scrapers.extract import course_from_schema
+from scrapers.markup import json_ld, schema_courses
 
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 

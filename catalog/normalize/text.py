@@ -7,39 +7,7 @@ import re
 from urllib.parse import urlsplit
 
 from catalog.normalize.primitives import MAX_URL_CHARS, _as_text, _never_raises, _none
-from catalog.text import html_parser
-
-# -- HTML to text ----------------------------------------------------------------------------------
-
-# The one HTML-to-text step of normalisation: clean_text hands it every text with a tag in it.
-_BLOCK_TAGS = (
-    "p", "div", "br", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
-    "section", "article", "header", "footer", "blockquote", "pre", "dd", "dt", "hr", "table",
-)  # fmt: skip
-_DROP_TAGS = ("script", "style", "template", "noscript", "head", "iframe", "object", "svg")
-_BLOCK_BOUNDARY_RE = re.compile(r"(</?(?:" + "|".join(_BLOCK_TAGS) + r")(?=[\s/>]))", re.IGNORECASE)
-
-
-def _strip_html(text: str) -> str:
-    """The text of an HTML fragment or page, as BeautifulSoup's get_text() would give it
-    (no comments, no script, style and the like), from lxml's own tree: seven times faster
-    than building BeautifulSoup's, and the text of every refreshed description goes here."""
-    from lxml import etree
-
-    # A space before every block tag keeps "<p>a</p><p>b</p>" apart as "a b" while inline tags
-    # ("<b>Py</b>thon") stay glued; done on the markup, it costs one linear pass.
-    text = _BLOCK_BOUNDARY_RE.sub(r" \1", text)
-    try:
-        root = etree.fromstring(text.encode(), html_parser())
-        if root is None:
-            return ""
-        etree.strip_elements(
-            root, etree.Comment, etree.ProcessingInstruction, *_DROP_TAGS, with_tail=False
-        )
-        return "".join(root.itertext())
-    except Exception:  # pathological markup: fall back to a plain tag strip
-        return html.unescape(re.sub(r"<[^>]{0,2000}>", " ", text))
-
+from scrapers.clean import html_text
 
 # -- plain text ------------------------------------------------------------------------------------
 
@@ -69,7 +37,7 @@ def clean_text(text: object) -> str | None:
     # Control characters go before parsing too: lxml would turn a NUL into U+FFFD.
     text = _INVISIBLE_RE.sub(" ", text)
     if _TAG_HINT_RE.search(text):
-        text = _strip_html(text)
+        text = html_text(text)
     elif "&" in text:
         text = html.unescape(text)
     text = _INVISIBLE.sub("", text)

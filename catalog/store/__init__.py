@@ -28,9 +28,7 @@ from catalog.store.merging import (
     LIST_FIELDS,
     SCALAR_FIELDS,
     SEARCH_LIMIT,
-    SOURCE_PRIORITY,
     merge,
-    source_rank,
 )
 from catalog.store.serialise import JSON_COLUMNS, dumps, json_list, record_hash
 from catalog.store.status import mark_missing, recompute_courses, set_source
@@ -47,7 +45,6 @@ __all__ = [
     "SCALAR_FIELDS",
     "SEARCH_LIMIT",
     "SOURCE",
-    "SOURCE_PRIORITY",
     "STEP",
     "TEMPORAL_COLUMNS",
     "JSONText",
@@ -61,7 +58,6 @@ __all__ = [
     "recompute_courses",
     "record_hash",
     "set_source",
-    "source_rank",
     "upsert_in",
     "upsert_records",
     "utcnow",

@@ -1,8 +1,9 @@
 """Merge policy: which source's value wins when several sources list one course.
 
-A course's fields are its listings' records merged field by field, in the order of
-SOURCE_PRIORITY; the summary fields follow their own rule (cost: the cheapest way in,
-certificate: the best one on offer).
+A course's fields are its listings' records merged field by field, in the order of the
+sources' merge ranks (``scrapers.merge_rank``, from each source's registry entry); the
+summary fields follow their own rule (cost: the cheapest way in, certificate: the best
+one on offer).
 """
 
 from __future__ import annotations
@@ -15,29 +16,7 @@ from typing import Any
 from catalog.record import CERTIFICATE_RANK, COST_RANK, DATE_FIELDS, FIELDS, LIST_FIELDS
 from catalog.store.serialise import _hashable
 from catalog.text import fold_case_and_accents
-
-# Whose facts win when several sources list one course: hand-checked facts first, then
-# the provider's own catalogue, then aggregators, then anything imported.
-SOURCE_PRIORITY = (
-    "curated",
-    "microsoft-learn",
-    "coursera",
-    "edx",
-    "udacity",
-    "futurelearn",
-    "xikolo",
-    "mit-ocw",
-    "schemaorg",
-    "classcentral",
-)
-
-
-def source_rank(source: str) -> int:
-    try:
-        return SOURCE_PRIORITY.index(source)
-    except ValueError:
-        return len(SOURCE_PRIORITY)
-
+from scrapers import merge_rank
 
 # Course fields merged from the listings' records: every field of the record but its
 # identity (source, source_id, which every listing has its own) and its raw values.
@@ -64,7 +43,7 @@ def merge(records: Sequence[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     """
     if len(records) == 1:
         return _single(*records[0])
-    ordered = sorted(records, key=lambda item: source_rank(item[0]))
+    ordered = sorted(records, key=lambda item: merge_rank(item[0]))
     out: dict[str, Any] = {}
     for name in SCALAR_FIELDS:
         out[name] = next((r.get(name) for _, r in ordered if r.get(name) is not None), None)
@@ -84,7 +63,7 @@ def merge(records: Sequence[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     for name in DATE_FIELDS:
         out[name] = _date(out[name])
     # by priority, then in listing order (a set's order changed with the hash seed)
-    out["sources"] = sorted(dict.fromkeys(s for s, _ in records), key=source_rank)
+    out["sources"] = sorted(dict.fromkeys(s for s, _ in records), key=merge_rank)
     out["search_title"] = fold_case_and_accents(out["title"])[:2000]
     out["search_body"] = _search_body(out)
     return out

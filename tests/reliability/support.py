@@ -29,7 +29,7 @@ from sqlmodel import SQLModel
 import catalog.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from catalog.models import Course, Listing, RefreshItem, RefreshRun
 from scrapers import get_scraper, scraper_class
-from scrapers.http import PoliteFetcher
+from scrapers.http import FetchSettings, PoliteFetcher
 from tests.support.httpserver import Reply, StubServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -237,7 +237,7 @@ def fast_fetcher(cache: Path | None = None, **kwargs: Any) -> PoliteFetcher:
         "cache_path": cache,
     }
     options.update(kwargs)
-    return PoliteFetcher(**options)
+    return PoliteFetcher(FetchSettings(**options))
 
 
 # -- the catalog as data ----------------------------------------------------------------------
