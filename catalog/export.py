@@ -150,7 +150,7 @@ def _reproducible_zip(data: bytes) -> bytes:
 
 
 def to_json(rows: Sequence[dict[str, Any]], lang: str = "en") -> bytes:
-    """Every field of the course record under its GUIDE.md name (``lang`` is unused)."""
+    """Every field of the course record under its record name (``lang`` is unused)."""
     return (json.dumps(list(rows), default=str, ensure_ascii=False, indent=2) + "\n").encode()
 
 

@@ -24,7 +24,7 @@ def _json(**kw: Any) -> Any:
 
 
 class CourseBase(SQLModel):
-    """The fields of the course record of GUIDE.md, shared by table and API variants."""
+    """The fields of the course record (catalog.record), shared by table and API variants."""
 
     title: str
     url: str | None = None

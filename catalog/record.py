@@ -1,6 +1,6 @@
 """The course record every source becomes.
 
-Field names are the ones GUIDE.md lists; exports and ``--format json`` use them
+Field names are the project's public names for a course; exports and ``--format json`` use them
 unchanged. Scrapers produce :class:`~scrapers.base.RawCourse` dicts (strings as the source
 wrote them, re-exported here); ``catalog.normalize.normalize_course`` turns one into a
 :class:`CourseRecord`. Unknown is ``None``, never a guess.
