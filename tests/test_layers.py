@@ -158,3 +158,16 @@ def test_the_import_check_sees_a_cycle(tmp_path: Path) -> None:
     (package / "b.py").write_text("from cyclepkg.a import NAME\n\ndef f(): return NAME\n")
     failed = failed_alone(["cyclepkg.a", "cyclepkg.b"], ("cyclepkg",), tmp_path)
     assert list(failed) == ["cyclepkg.b"]
+
+
+# A module is read whole by whoever changes it; past this it is time to split it by job.
+MAX_MODULE_LINES = 400
+
+
+def test_modules_stay_small() -> None:
+    long = {
+        name: lines
+        for name, path in project_modules().items()
+        if (lines := len(path.read_text().splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}
