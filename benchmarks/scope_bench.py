@@ -116,7 +116,8 @@ def _show(figures: Figures) -> None:
         what = (
             f"labelled {row.label}, kept={v.kept}"
             if (row.label == "in") != v.kept
-            else f"topics {list(v.topics)}; want {sorted(row.topics)} (+ok {sorted(row.topics_also_ok)})"
+            else f"topics {list(v.topics)}; want {sorted(row.topics)}"
+            f" (+ok {sorted(row.topics_also_ok)})"
         )
         print(f"  {row.source[:14]:<14} {row.key[:40]:<40} {row.title[:60]!r}: {what}")
 
