@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from catalog.explaining import ExplainError, explain
 from catalog.refresh.file_import import import_file
+from tests.support.cli import run_cli
 
 ROWS = [
     {
@@ -65,29 +63,17 @@ def test_explain_names_the_evidence_of_scope_and_of_each_topic(
         explain(engine, "e")  # in several titles
 
 
-def _cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COURSERADAR_DATA_DIR": str(data_dir)}
-    env.pop("COURSERADAR_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "catalog", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-
-
 def test_explain_command(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    assert _cli("import", str(_csv(tmp_path)), data_dir=data).returncode == 0
-    done = _cli("explain", "Sequence Models", data_dir=data)
+    assert run_cli("import", str(_csv(tmp_path)), data_dir=data).returncode == 0
+    done = run_cli("explain", "Sequence Models", data_dir=data)
     assert done.returncode == 0, done.stderr
     assert "in scope: an AI topic: Deep Learning & Neural Networks (title)" in done.stdout
     assert "topic Natural Language Processing: title" in done.stdout
-    done = _cli("explain", "Data Visualization with Tableau", "--json", data_dir=data)
+    done = run_cli("explain", "Data Visualization with Tableau", "--json", data_dir=data)
     assert done.returncode == 0, done.stderr
     got = json.loads(done.stdout)
     assert got["in_scope"] is False and got["course_id"] is None
-    done = _cli("explain", "424242", data_dir=data)
+    done = run_cli("explain", "424242", data_dir=data)
     assert done.returncode != 0
     assert done.stderr.strip() == "error: no course with id 424242"
