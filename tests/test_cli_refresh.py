@@ -242,7 +242,8 @@ def test_import_of_the_real_edx_dataset(home: dict[str, str], tmp_path: Path) ->
         name: int(n) for name, n in re.findall(r"(added|out of scope|skipped) (\d+)", summary)
     }
     added, out_of_scope = counts["added"], counts["out of scope"]
-    assert added > 50 and out_of_scope > 500
+    # About one row in twenty is an AI course (docs/scope.md: 52 of the 974 labelled "in").
+    assert added > 30 and out_of_scope > 800
     assert counts["skipped"] >= 1
     assert f"line {lines_before + 1}:" in done.stdout
 

@@ -73,10 +73,10 @@ def test_explain_is_cached_per_listing_and_returns_independent_copies() -> None:
     tax = default_taxonomy()
     args = ("Machine Learning with Python", "Neural networks for beginners", ["Python"], [])
     first = tax.explain(*args)
-    assert first == tax._explain(*args)
+    assert first == tax._decide(*args)[0]
     first["x"] = "changed by the caller"
     assert "x" not in tax.explain(*args)
-    assert tax.classify(*args) == sorted(tax._explain(*args), key=tax.slugs.index)
+    assert tax.classify(*args) == sorted(tax._decide(*args)[0], key=tax.slugs.index)
     assert tax.explain("Cooking", None, ["Knife skills"], ["food"]) == {}
 
 

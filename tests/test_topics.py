@@ -197,10 +197,20 @@ TITLES: list[tuple[str, list[str]]] = [
 ]
 
 
+# Titles whose topics are only adjacent to AI (data science, maths, Python) and that the scope
+# rule (docs/scope.md) keeps out: statistics, R or data analysis without machine learning.
+ADJACENT_ONLY_OUT = {
+    "Datenwissenschaft mit R",
+    "Python für Datenanalyse",
+    "Statistik für Data Science",
+    "Statistics for Data Science",
+}
+
+
 @pytest.mark.parametrize(("title", "expected"), TITLES)
 def test_hand_checked_titles(title: str, expected: list[str]) -> None:
     assert classify(title) == expected
-    assert in_scope(title) is bool(expected)
+    assert in_scope(title) is (bool(expected) and title not in ADJACENT_ONLY_OUT)
 
 
 @pytest.mark.parametrize(
@@ -210,7 +220,8 @@ def test_hand_checked_titles(title: str, expected: list[str]) -> None:
         ("AI for Everyone", True),
         ("What the teacher said", False),
         ("Ai Weiwei: Art and Activism", False),  # a name
-        ("Introduzione ai Big Data", True),  # Italian "ai" is no AI; "Big Data" is in scope
+        # Italian "ai" is no AI; big-data tooling without ML is out of scope (docs/scope.md)
+        ("Introduzione ai Big Data", False),
         ("Introduzione ai database", False),
         ("5 ml pipette calibration", False),
         ("ML Kit for Android", True),
@@ -226,6 +237,10 @@ def test_hand_checked_titles(title: str, expected: list[str]) -> None:
 )
 def test_word_aware_matching(title: str, expected: bool) -> None:
     assert in_scope(title) is expected, classify(title)
+
+
+def test_italian_ai_is_no_ai_but_big_data_is_data_science() -> None:
+    assert classify("Introduzione ai Big Data") == ["data-science"]
 
 
 def test_fold_accents_is_decomposition_without_combining_marks() -> None:
@@ -315,7 +330,7 @@ def test_categories_decide_or_need_a_title_word() -> None:
     assert (
         classify("Qualitative Research Methods", categories=["data-science", "data-analysis"]) == []
     )
-    assert classify("Regression Models", categories=["data-science", "data-analysis"]) == [
+    assert classify("Statistical Inference", categories=["data-science", "data-analysis"]) == [
         "data-science"
     ]
     # Class Central's subject alone is strong.
@@ -358,6 +373,7 @@ def test_description_fills_in_but_a_passing_mention_does_not_count() -> None:
     assert classify("Introduction to FinTech", fintech) == []
     generic = "You will meet search, planning and self-driving cars."
     assert classify("Artificial Intelligence for Robotics", generic) == [
+        "machine-learning",
         "computer-vision",
         "ai-fundamentals",
     ]
@@ -516,7 +532,8 @@ REAL_CASES: list[tuple[str, str, list[str]]] = [
     ("coursera_csv", "Neural Networks and Deep Learning", ["deep-learning"]),
     ("coursera_csv", "Natural Language Processing in TensorFlow", ["deep-learning", "nlp"]),
     ("coursera_csv", "Machine Learning for Trading", ["machine-learning", "ai-for-business"]),
-    ("coursera_csv", "Introduction to Self-Driving Cars", ["computer-vision"]),
+    # Not computer vision alone (issue 15): the programme teaches learning for driving too.
+    ("coursera_csv", "Introduction to Self-Driving Cars", ["machine-learning", "computer-vision"]),
     ("coursera_csv", "Fundamentals of Reinforcement Learning", ["reinforcement-learning"]),
     ("coursera_csv", "A Law Student's Toolkit", []),
     ("coursera_csv", "Introduction to Financial Accounting", []),
@@ -557,12 +574,16 @@ def test_real_titles(dataset: str, title: str, expected: list[str]) -> None:
 # Shares measured on the data (in scope / all), with bounds set after reading the in-scope list
 # and a sample of the rest of each dataset: the 2016-2017 catalogs are mostly not AI.
 SHARES = {
-    "coursera": (0.04, 0.14),  # measured 16/200 = 8.0%
-    "edx2016": (0.04, 0.12),  # measured 55/893 = 6.2%
-    "futurelearn": (0.01, 0.07),  # measured 16/514 = 3.1%
-    "edxcsv": (0.06, 0.16),  # measured 102/975 = 10.5%
-    "coursera_csv": (0.07, 0.17),  # measured 101/891 = 11.3%
-    "partner": (0.15, 0.30),  # measured 257/1139 = 22.6% (a recent, data-heavy catalog)
+    # Measured after the scope rule stopped counting data science alone (docs/scope.md):
+    # statistics, BI, SQL and visualisation courses left; the labelled set
+    # (tests/data/scope_labels.csv) holds 52 in / 974 for edx_courses.csv and 65 / 891 for
+    # coursera_data.csv.
+    "coursera": (0.01, 0.06),  # measured 5/200 = 2.5%
+    "edx2016": (0.005, 0.04),  # measured 10/893 = 1.1% (titles and subjects only)
+    "futurelearn": (0.005, 0.04),  # measured 7/514 = 1.4%
+    "edxcsv": (0.03, 0.09),  # measured 54/975 = 5.5%
+    "coursera_csv": (0.05, 0.11),  # measured 67/891 = 7.5%
+    "partner": (0.10, 0.20),  # measured 158/1139 = 13.9% (a recent, data-heavy catalog)
 }
 
 

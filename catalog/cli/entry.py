@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from catalog import db
-from catalog.cli import admin, importing, lists, refresh, saved, search, service
+from catalog.cli import admin, explain, importing, lists, refresh, saved, search, service
 from catalog.cli.common import UserError, err
 from catalog.query import QueryError
 
@@ -29,6 +29,7 @@ for _name, _command in (
     ("import", importing.import_file),
     ("schedule", service.schedule),
     ("export", search.export_command),
+    ("explain", explain.explain_command),
     ("feed", saved.feed_command),
 ):
     app.command(_name)(_command)

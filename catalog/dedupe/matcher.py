@@ -27,6 +27,26 @@ class MatchEntry:
     url: str | None
     provider: str | None
     title: str
+    kind: str | None = None  # the record's kind (course, specialization, ...)
+
+
+# Kinds a title may or may not restate: "AI for Medicine" of kind specialization is the "AI for
+# Medicine Specialization" of another source, while the course "AI for Medicine" is not.
+_KIND_WORDS = {
+    "specialization": "specialization",
+    "professional_certificate": "professional certificate",
+    "nanodegree": "nanodegree",
+}
+
+
+def kind_title(title: str | None, kind: str | None) -> str:
+    """The normalised title that matching compares: with the words of the record's kind
+    added where the title does not say them, so kinds take part in the word checks."""
+    norm = normalize_title(title)
+    words = _KIND_WORDS.get(kind or "")
+    if norm and words and f" {words} " not in f" {norm} ":
+        return f"{norm} {words}"
+    return norm
 
 
 @dataclass
@@ -58,7 +78,7 @@ class Matcher:
 
     def add(self, entry: MatchEntry) -> None:
         """Make ``entry`` findable (first one wins for an identical URL or title)."""
-        norm = normalize_title(entry.title)
+        norm = kind_title(entry.title, entry.kind)
         key = url_key(entry.url)
         if key is not None:
             if key not in self._by_url:
@@ -79,14 +99,17 @@ class Matcher:
         bucket.titles.append(norm)
         bucket.ids.append(entry.course_id)
 
-    def find(self, url: str | None, provider: str | None, title: str | None) -> int | None:
-        """The course id to merge into, or None for a new course."""
+    def find(
+        self, url: str | None, provider: str | None, title: str | None, kind: str | None = None
+    ) -> int | None:
+        """The course id to merge into, or None for a new course. A course and a programme
+        of the same name (``kind``) are two: their titles compare with the kind's words."""
         key = url_key(url)
         if key is not None and key not in self._ambiguous_urls:
             found = self._by_url.get(key)
             if found is not None:
                 return found
-        norm = normalize_title(title)
+        norm = kind_title(title, kind)
         prov = normalize_provider(provider)
         if not norm or not prov:
             return None

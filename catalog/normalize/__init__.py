@@ -31,7 +31,12 @@ from catalog.normalize.counts import parse_count, parse_rating
 from catalog.normalize.course import Classifier, normalize_course
 from catalog.normalize.dates import parse_date
 from catalog.normalize.effort import Effort, estimate_subscription_cost, parse_effort
-from catalog.normalize.labels import normalize_kind, normalize_level, normalize_pace
+from catalog.normalize.labels import (
+    normalize_kind,
+    normalize_kind_of,
+    normalize_level,
+    normalize_pace,
+)
 from catalog.normalize.languages import normalize_language, normalize_languages
 from catalog.normalize.prices import normalize_currency, parse_price
 from catalog.normalize.primitives import (
@@ -63,6 +68,7 @@ __all__ = [
     "normalize_course",
     "normalize_currency",
     "normalize_kind",
+    "normalize_kind_of",
     "normalize_language",
     "normalize_languages",
     "normalize_level",

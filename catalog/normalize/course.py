@@ -19,7 +19,7 @@ from catalog.normalize.effort import (
     estimate_subscription_cost,
     parse_effort,
 )
-from catalog.normalize.labels import normalize_kind, normalize_level, normalize_pace
+from catalog.normalize.labels import normalize_kind_of, normalize_level, normalize_pace
 from catalog.normalize.languages import normalize_languages
 from catalog.normalize.primitives import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_TITLE_CHARS
 from catalog.normalize.text import _short_text, clean_text, safe_url
@@ -173,7 +173,7 @@ def _normalize_course(
         provider=_provider(raw.get("provider")),
         platform=_short_text(raw.get("platform"), MAX_NAME_CHARS),
         description=description,
-        kind=normalize_kind(raw.get("kind")),
+        kind=normalize_kind_of(raw.get("kind"), raw.get("certificate")),
         topics=_topics(classify, title, description, skills, categories),
         skills=skills,
         level=normalize_level(raw.get("level")),

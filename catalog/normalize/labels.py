@@ -163,3 +163,38 @@ def normalize_kind(text: object) -> str:
         if pattern.search(raw):
             return kind
     return "course"
+
+
+# A certificate column that holds the product type rather than what the learner receives:
+# Coursera's datasets write COURSE / SPECIALIZATION / PROFESSIONAL CERTIFICATE there. Only a
+# whole value that is one of these names counts; "Shareable certificate" says nothing of kind.
+_PRODUCT_TYPES = frozenset(
+    {
+        "course",
+        "specialization",
+        "specialisation",
+        "professional certificate",
+        "guided project",
+        "project",
+        "mastertrack",
+        "mastertrack certificate",
+        "degree",
+        "nanodegree",
+        "xseries",
+        "micromasters",
+        "micromasters program",
+        "professional program",
+    }
+)
+
+
+@_never_raises(lambda: "course")
+def normalize_kind_of(kind: object, certificate: object = None) -> str:
+    """The record ``kind``: from the source's kind, else from a certificate column that names
+    the product type (" Professional Certificate " -> professional_certificate)."""
+    if _as_text(kind, 300) is not None:
+        return normalize_kind(kind)
+    text = _as_text(certificate, 300)
+    if text is not None and " ".join(text.casefold().split()) in _PRODUCT_TYPES:
+        return normalize_kind(text)
+    return "course"

@@ -257,7 +257,9 @@ def _match(batch: _Batch, step: _Step) -> None:
         key = f"{source}:{item.source_id}"
         target = None
         if batch.matcher is not None:
-            target = batch.matcher.find(data.get("url"), data.get("provider"), data.get("title"))
+            target = batch.matcher.find(
+                data.get("url"), data.get("provider"), data.get("title"), data.get("kind")
+            )
         if target is None:
             courses.append(_course_row(merge([(source, data)]), source, item, key, now))
             step.added += 1
@@ -365,6 +367,8 @@ def _matcher(conn: Connection, source: str) -> Any:
 
     others = COURSE.c.key.not_like(f"{source}:%")
     rows = conn.execute(
-        sa.select(COURSE.c.id, COURSE.c.url, COURSE.c.provider, COURSE.c.title).where(others)
+        sa.select(
+            COURSE.c.id, COURSE.c.url, COURSE.c.provider, COURSE.c.title, COURSE.c.kind
+        ).where(others)
     )
-    return Matcher(MatchEntry(r.id, r.url, r.provider, r.title) for r in rows)
+    return Matcher(MatchEntry(r.id, r.url, r.provider, r.title, r.kind) for r in rows)

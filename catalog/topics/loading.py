@@ -24,6 +24,8 @@ _TOPIC_KEYS = {
     "requires_context",
     "context",
     "veto",
+    "scope_keywords",
+    "scope_veto",
 }
 
 
@@ -96,6 +98,8 @@ def _parse_topic(entry: dict[str, Any], all_slugs: list[str], source: Path) -> T
         requires_context=bool(entry.get("requires_context", False)),
         context=resolved,
         veto=strings("veto"),
+        scope_keywords=strings("scope_keywords"),
+        scope_veto=strings("scope_veto"),
     )
 
 

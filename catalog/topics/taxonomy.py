@@ -11,6 +11,7 @@ from typing import Any
 
 from catalog.topics.folding import category_slug, fold_accents
 from catalog.topics.keywords import _WORD, _KeywordIndex, _Match
+from catalog.topics.scoping import scope_reason
 from catalog.topics.topic import ADJACENT_TOPICS, TaxonomyError, Topic
 
 # Different AI terms a description must name to put a listing in scope on its own.
@@ -19,6 +20,10 @@ DESCRIPTION_MIN_TERMS = 2
 # are at least this share of all tags.
 SKILLS_MIN_AI = 2
 SKILLS_MIN_AI_SHARE = 0.25
+# Sources list a course's most relevant skill tags first (Coursera's datasets: a few ranked tags,
+# then the rest alphabetically). Topics are read from these first tags only, and two AI tags
+# among them decide as a fair share of all tags does.
+SKILLS_TOP = 5
 
 
 @dataclass
@@ -29,6 +34,8 @@ class _Hits:
     weak: dict[str, int] = field(default_factory=dict)
     generic: int = 0
     terms: set[tuple[str, str]] = field(default_factory=set)  # distinct (slug, term), strong
+    scope: set[str] = field(default_factory=set)  # slugs whose scope_keywords matched
+    scope_veto: set[str] = field(default_factory=set)  # slugs whose scope_veto matched
 
     def merge(self, other: _Hits) -> None:
         for slug, count in other.strong.items():
@@ -47,6 +54,8 @@ class _Evidence:
     skills: _Hits = field(default_factory=_Hits)
     skill_count: int = 0
     ai_skill_count: int = 0  # skill tags that name an AI topic or AI in general
+    top_skills: _Hits = field(default_factory=_Hits)  # hits in the first SKILLS_TOP tags
+    ai_top_skill_count: int = 0
     desc: _Hits = field(default_factory=_Hits)
     cat_strong: set[str] = field(default_factory=set)
     cat_weak: set[str] = field(default_factory=set)
@@ -76,7 +85,11 @@ class Taxonomy:
         self._exclude = tuple(exclude)
         for keyword in chain(
             self._exclude,
-            *((*t.keywords, *t.weak_keywords, *t.generic_keywords, *t.veto) for t in self.topics),
+            *(
+                (*t.keywords, *t.weak_keywords, *t.generic_keywords, *t.veto, *t.scope_keywords)
+                for t in self.topics
+            ),
+            *(t.scope_veto for t in self.topics),
         ):
             if not _WORD.search(fold_accents(keyword)):  # what _compile_keyword refuses
                 raise TaxonomyError(f"keyword {keyword!r} has no letters or digits")
@@ -106,6 +119,8 @@ class Taxonomy:
             index.add(topic.slug, "weak", topic.weak_keywords)
             index.add(topic.slug, "generic", topic.generic_keywords)
             index.add(topic.slug, "veto", topic.veto)
+            index.add(topic.slug, "scope", topic.scope_keywords)
+            index.add(topic.slug, "scope_veto", topic.scope_veto)
         return index
 
     @property
@@ -150,8 +165,28 @@ class Taxonomy:
         skills: Sequence[str] | None = None,
         categories: Sequence[str] | None = None,
     ) -> bool:
-        """Whether a listing belongs in the catalog at all: it has at least one topic."""
-        return bool(self.explain(title, description, skills, categories))
+        """Whether a listing belongs in the catalog at all (see :meth:`why_in_scope`)."""
+        return self.why_in_scope(title, description, skills, categories) is not None
+
+    def why_in_scope(
+        self,
+        title: str,
+        description: str | None = None,
+        skills: Sequence[str] | None = None,
+        categories: Sequence[str] | None = None,
+    ) -> str | None:
+        """Why a listing is in scope, in words; None when it is not (docs/scope.md).
+
+        An AI topic puts it in scope; topics adjacent to AI (data science, maths, Python) do
+        only when the title names a field of them that teaches ML ("Data Science", "Data
+        Mining") and no subject without ML ("Statistics", "Visualization", "SQL").
+        """
+        try:
+            key = (title, description, tuple(skills or ()), tuple(categories or ()))
+            found, ev = self._explain_cached(key)
+        except TypeError:
+            found, ev = self._decide(title, description, skills, categories)
+        return scope_reason(found, ev.title.scope, ev.title.scope_veto, self.label)
 
     def explain(
         self,
@@ -163,23 +198,23 @@ class Taxonomy:
         """{slug: why} for every assigned topic; the reasons make taxonomy edits reviewable."""
         try:
             key = (title, description, tuple(skills or ()), tuple(categories or ()))
-            return dict(self._explain_cached(key))
+            return dict(self._explain_cached(key)[0])
         except TypeError:  # something unhashable was passed: no cache
-            return self._explain(title, description, skills, categories)
+            return self._decide(title, description, skills, categories)[0]
 
-    def _explain_cached(self, key: tuple[Any, ...]) -> dict[str, str]:
+    def _explain_cached(self, key: tuple[Any, ...]) -> tuple[dict[str, str], _Evidence]:
         # Replaced per instance in __init__ by an LRU cache: a refresh asks twice about each
         # listing (classify() while normalising, in_scope() for the scope rule), and the
         # keyword scan of title, skills and description is most of a record's cost.
-        return self._explain(*key)
+        return self._decide(*key)
 
-    def _explain(
+    def _decide(
         self,
         title: str,
         description: str | None,
         skills: Sequence[str] | None,
         categories: Sequence[str] | None,
-    ) -> dict[str, str]:
+    ) -> tuple[dict[str, str], _Evidence]:
         ev = self._evidence(title, description, skills, categories)
         assigned: dict[str, str] = {}  # slug -> why, in the order the steps assign them
         title_sign = self._from_title_and_categories(ev, assigned)
@@ -188,26 +223,30 @@ class Taxonomy:
             ev.title.generic or ev.cat_generic or (ev.skills.generic and skills_decide)
         )
         primary_topics = set(assigned)
-        if not assigned:
+        if not set(assigned) - ADJACENT_TOPICS:
             self._from_description(ev, assigned, primary_generic)
         self._from_weak_title_words(ev, assigned, primary_generic)
         self._from_general_ai_terms(assigned, primary_topics, primary_generic)
-        return assigned
+        return assigned, ev
 
     def _from_title_and_categories(self, ev: _Evidence, assigned: dict[str, str]) -> bool:
         """Step 1: the title and the provider's categories say what a listing is about.
-        True when either hints at the field at all (then skill tags may decide)."""
+        True when either hints at AI at all (then skill tags may decide); a hint of an adjacent
+        topic alone ("Data Analyst") is not one: the skill tags must then show AI on their own."""
         for slug in ev.title.strong:
             assigned.setdefault(slug, "title")
         for slug in sorted(ev.cat_strong):
             assigned.setdefault(slug, "provider category")
-        core_weak = any(not self.get(slug).requires_context for slug in ev.title.weak)
+        core_weak = any(
+            not self.get(slug).requires_context and slug not in ADJACENT_TOPICS
+            for slug in ev.title.weak
+        )
         return bool(
-            ev.title.strong
+            set(ev.title.strong) - ADJACENT_TOPICS
             or ev.title.generic
             or core_weak
-            or ev.cat_strong
-            or ev.cat_weak
+            or ev.cat_strong - ADJACENT_TOPICS
+            or ev.cat_weak - ADJACENT_TOPICS
             or ev.cat_generic
         )
 
@@ -215,32 +254,44 @@ class Taxonomy:
     def _from_skill_tags(ev: _Evidence, assigned: dict[str, str], title_sign: bool) -> bool:
         """Step 2: skill tags are strong evidence, but real sources tag generously ("Feature
         Engineering" on a CAD course, "Machine Learning" among the fifty skills of an MBA): they
-        decide when the title hints at the field, or when AI tags are several and a fair share of
-        all tags. True when they decided."""
-        skills_decide = title_sign or (
-            ev.ai_skill_count >= SKILLS_MIN_AI
-            and ev.ai_skill_count >= ev.skill_count * SKILLS_MIN_AI_SHARE
+        decide when the title hints at AI, when AI tags are several and a fair share of all tags,
+        or when several of the first (most relevant) tags name AI. They give topics only when
+        the title names none itself ("AI for Medicine", "Sequences, Time Series and
+        Prediction"): next to "Generative AI with LLMs" a "Machine Learning" tag is background.
+        Only the first tags give topics, and never an adjacent one: "Data Analysis" and "Python
+        Programming" sit on most skill lists. True when they decided."""
+        skills_decide = (
+            title_sign
+            or ev.ai_top_skill_count >= SKILLS_MIN_AI
+            or (
+                ev.ai_skill_count >= SKILLS_MIN_AI
+                and ev.ai_skill_count >= ev.skill_count * SKILLS_MIN_AI_SHARE
+            )
         )
-        if skills_decide:
-            for slug in ev.skills.strong:
-                if slug in ADJACENT_TOPICS and not title_sign:
-                    continue  # "Data Analysis" tags alone do not make a marketing course AI
-                assigned.setdefault(slug, "skill tag")
+        if skills_decide and not set(ev.title.strong) - ADJACENT_TOPICS:
+            for slug in ev.top_skills.strong:
+                if slug not in ADJACENT_TOPICS:
+                    assigned.setdefault(slug, "skill tag")
         return skills_decide
 
     @staticmethod
     def _from_description(ev: _Evidence, assigned: dict[str, str], primary_generic: bool) -> None:
-        """Step 3, when the steps before named no topic: the description says which kind of AI a
+        """Step 3, when the steps before named no AI topic: the description says which kind of AI a
         generic "Artificial Intelligence" course teaches, confirms a weak hint ("Time Series
         Forecasting" + "data analytics"), or decides alone when it names at least two different AI
         terms. One passing "machine learning" in a chemistry course is not enough; "big data" plus
-        "AI" in a FinTech blurb is not either."""
+        "AI" in a FinTech blurb is not either. Next to a data-science title the description must
+        name AI at least twice: "Data Science: R Basics" mentions the series' machine learning
+        course once."""
         desc_alone = len(ev.desc.terms) >= DESCRIPTION_MIN_TERMS and any(
             slug not in ADJACENT_TOPICS for slug, _term in ev.desc.terms
         )
+        ai_mentions = sum(n for slug, n in ev.desc.strong.items() if slug not in ADJACENT_TOPICS)
+        if assigned and ai_mentions < DESCRIPTION_MIN_TERMS:
+            return
         for slug in ev.desc.strong:
             if desc_alone or primary_generic or slug in ev.title.weak or slug in ev.cat_weak:
-                assigned[slug] = "description"
+                assigned.setdefault(slug, "description")
 
     def _from_weak_title_words(
         self, ev: _Evidence, assigned: dict[str, str], primary_generic: bool
@@ -284,8 +335,11 @@ class Taxonomy:
             ev.skill_count += 1
             one = _Hits()
             self._scan(skill, one, weak=False)
-            if one.generic or any(slug not in ADJACENT_TOPICS for slug in one.strong):
-                ev.ai_skill_count += 1
+            names_ai = bool(one.generic or set(one.strong) - ADJACENT_TOPICS)
+            ev.ai_skill_count += names_ai
+            if ev.skill_count <= SKILLS_TOP:
+                ev.ai_top_skill_count += names_ai
+                ev.top_skills.merge(one)
             ev.skills.merge(one)
         if description:
             self._scan(description, ev.desc, weak=False)
@@ -325,5 +379,9 @@ class Taxonomy:
                 hits.terms.add((m.slug, m.term))
             elif m.tier == "generic":
                 hits.generic += 1
+            elif m.tier == "scope":
+                hits.scope.add(m.slug)
+            elif m.tier == "scope_veto":
+                hits.scope_veto.add(m.slug)
             elif weak and m.tier == "weak" and not _overlaps(m, covered):
                 hits.weak[m.slug] = hits.weak.get(m.slug, 0) + 1

@@ -29,6 +29,10 @@ class Topic:
     requires_context: bool = False
     context: tuple[str, ...] = ()  # resolved: slugs whose evidence makes weak keywords count
     veto: tuple[str, ...] = ()  # phrases that make the topic's keywords mean something else
+    # Adjacent topics only (see catalog/topics/scoping.py): title phrases that put a listing
+    # in scope although the topic is adjacent to AI, and title words that cancel them.
+    scope_keywords: tuple[str, ...] = ()
+    scope_veto: tuple[str, ...] = ()
 
     def label(self, lang: str = "en") -> str:
         """The label in ``lang`` ("de", "de-DE" -> German; anything else English)."""
