@@ -22,7 +22,7 @@ from scrapers.http.messages import describe, one_line, transport_reason
 from scrapers.http.pacing import DEFAULT_PORTS, Host, Marks, Pacer, RetryAfterTooLong, host_key
 from scrapers.http.settings import FetchSettings
 from scrapers.http.stats import FetchStats
-from scrapers.http.transport import SessionPool, is_cache_hit, new_session
+from scrapers.http.transport import SessionPool, forget_cached, is_cache_hit, new_session
 
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 # Headers not carried to another host on a redirect.
@@ -110,6 +110,14 @@ class PoliteFetcher:
                     yield req, future.result()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def forget(self, requests: Iterable[Request]) -> int:
+        """Drop the cached responses of ``requests`` (a run refused them), so the next fetch
+        of each asks for the whole body; returns how many were dropped."""
+        if self._sessions.closed:
+            return 0
+        with self._sessions.session() as session:
+            return forget_cached(session, list(requests))
 
     def delay_for(self, url: str) -> float:
         """The delay that will separate the next two requests to this URL's host."""
