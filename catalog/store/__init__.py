@@ -22,6 +22,7 @@ from catalog.store.bulk import (
     TEMPORAL_COLUMNS,
     JSONText,
     _fts_config,
+    paused_gc,
     utcnow,
 )
 from catalog.store.merging import (
@@ -32,7 +33,7 @@ from catalog.store.merging import (
 )
 from catalog.store.serialise import JSON_COLUMNS, dumps, json_list, record_hash
 from catalog.store.status import mark_missing, recompute_courses, set_source
-from catalog.store.upsert import STEP, UpsertResult, paused_gc, upsert_in, upsert_records
+from catalog.store.upsert import STEP, UpsertResult, upsert_in, upsert_records
 
 __all__ = [
     "CHUNK",
