@@ -194,6 +194,10 @@ class PoliteFetcher:
         """One hop, with the host's lock held: robots.txt, then the paced exchange."""
         try:
             with host.lock:
+                if host.gave_up is not None:
+                    raise FetchError(
+                        url, f"gave up on host {host.key} for this run: {host.gave_up}"
+                    )
                 if self.settings.obey_robots:
                     self._check_robots(session, host, parts, original, url)
                 return self._exchange(session, host, method, url, headers, body)
@@ -258,7 +262,10 @@ class PoliteFetcher:
                 f"more than max_delay {settings.max_delay:g} s",
             ) from exc
         except requests.RequestException as exc:
-            raise FetchError(url, transport_reason(exc, settings)) from exc
+            reason = transport_reason(exc, settings)
+            if reason.startswith("timed out"):  # every attempt went unanswered: stop asking
+                host.gave_up = reason
+            raise FetchError(url, reason) from exc
         finally:
             end = self._pacer.after_attempt(host, resp, start, cache_hit)
             if not cache_hit:
