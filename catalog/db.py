@@ -4,12 +4,19 @@ The engine is always passed in (never a module global), so tests and tools hand 
 their own. SQLite runs in WAL mode with a busy timeout and foreign keys on; write
 transactions start with ``BEGIN IMMEDIATE`` so two writers queue on the busy timeout
 instead of failing with "database is locked" when a reader upgrades to a writer.
+
+A writer waiting for the lock polls every few milliseconds (:func:`_begin_immediate`)
+rather than through SQLite's busy handler, whose sleeps grow to 100 ms: a long import
+commits step by step (:func:`stepped_tx`) and leaves a short gap after each step, and a
+waiting note or refresh must find that gap.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +32,11 @@ if TYPE_CHECKING:
 
 APP_NAME = "courseradar"
 BUSY_TIMEOUT_MS = 30_000
+# How often a writer waiting for SQLite's write lock tries again, and the gap a stepped
+# transaction leaves after each commit so that a waiting writer gets in (a few times the
+# poll, so one poll always falls inside it).
+LOCK_POLL_S = 0.002
+STEP_GAP_S = 0.01
 
 
 class DatabaseError(RuntimeError):
@@ -79,7 +91,7 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         connect_args = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         connect_args.update(kwargs.pop("connect_args", {}))
         engine = sa.create_engine(parsed, connect_args=connect_args, **kwargs)
-        _install_sqlite_events(engine)
+        _install_sqlite_events(engine, float(connect_args["timeout"]))
         return engine
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
@@ -91,7 +103,9 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     )
 
 
-def _install_sqlite_events(engine: Engine) -> None:
+def _install_sqlite_events(engine: Engine, timeout: float) -> None:
+    busy_ms = int(timeout * 1000)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
@@ -101,7 +115,7 @@ def _install_sqlite_events(engine: Engine) -> None:
         # a third faster and the file a fifth smaller.
         cur.execute("PRAGMA page_size=16384")
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: the FTS index builds in memory
@@ -110,7 +124,34 @@ def _install_sqlite_events(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         write = conn.get_execution_options().get("write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        if not write:
+            conn.exec_driver_sql("BEGIN")
+            return
+        _begin_immediate(conn, busy_ms)
+
+
+def _begin_immediate(conn: Connection, busy_ms: int) -> None:
+    """``BEGIN IMMEDIATE``, polled every LOCK_POLL_S for up to ``busy_ms`` (the busy timeout).
+
+    The connection's own busy timeout is switched off meanwhile (it would sleep up to
+    100 ms between tries); the last try goes through SQLAlchemy, so a lock that stays
+    taken raises its usual OperationalError ("database is locked").
+    """
+    raw: Any = conn.connection.driver_connection
+    deadline = time.monotonic() + busy_ms / 1000
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        while time.monotonic() < deadline:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+            time.sleep(LOCK_POLL_S)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={busy_ms}")
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -124,6 +165,29 @@ def write_tx(engine: Engine) -> Iterator[Connection]:
         conn.execution_options(write=True)
         with conn.begin():
             yield conn
+
+
+@contextmanager
+def stepped_tx(engine: Engine) -> Iterator[Connection]:
+    """A write transaction that the caller may commit in steps (:func:`commit_step`):
+    committed at the end, the open step rolled back on any exception (committed steps
+    stay). Each step takes the write lock anew, so other writers get in between."""
+    with engine.connect() as conn:
+        conn.execution_options(write=True)
+        try:
+            yield conn
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+
+
+def commit_step(conn: Connection) -> None:
+    """Commit a step of :func:`stepped_tx`; on SQLite leave a short gap for a waiting
+    writer before the next step takes the lock again."""
+    conn.commit()
+    if conn.dialect.name == "sqlite":
+        time.sleep(STEP_GAP_S)
 
 
 @contextmanager

@@ -283,12 +283,14 @@ def test_import_saves_the_search_snapshot_for_the_next_start(
     engine.dispose()
 
 
-def test_import_that_breaks_off_writes_nothing(
+def test_import_that_breaks_off_keeps_whole_steps(
     home: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     """The file is read while the import writes (in steps, on another thread): a file
-    that cannot be read to its end is one line of error and not half an import."""
+    that cannot be read to its end is one line of error; the whole steps written before
+    it stay (each step is a transaction, so a long import never locks other writers
+    out), the open step does not, and the run says so."""
     from catalog import cli as command_line
     from catalog.refresh import file_rows
 
@@ -316,10 +318,11 @@ def test_import_that_breaks_off_writes_nothing(
             "SELECT count(*) FROM listing WHERE source = 'import:list'"
         ).scalar()
         run = conn.exec_driver_sql(
-            "SELECT state FROM refreshrun WHERE source = 'import:list'"
-        ).scalar()
+            "SELECT state, message FROM refreshrun WHERE source = 'import:list'"
+        ).one()
     engine.dispose()
-    assert (listings, run) == (0, "failed")
+    assert (listings, run[0]) == (4000, "failed")
+    assert "the 4000 listings written before it stay; no listing was marked stale" in run[1]
 
 
 def test_import_rejects_a_registered_source_name_and_bad_maps(

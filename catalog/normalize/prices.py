@@ -130,6 +130,18 @@ def normalize_currency(value: object) -> str | None:
     return text.upper() if re.fullmatch(r"[A-Za-z]{3}", text) else None
 
 
+_MINUS = "-−"  # hyphen-minus and U+2212
+
+
+def _negative(raw: str, match: re.Match[str]) -> bool:
+    """A minus sign right before the amount (or its currency), not a dash after a number
+    ("10-20 USD" is a range)."""
+    for at in {match.start("num"), match.start()}:
+        if at > 0 and raw[at - 1] in _MINUS and not (at > 1 and raw[at - 2].isalnum()):
+            return True
+    return False
+
+
 @_never_raises(lambda: (None, None))
 def parse_price(text: object) -> tuple[float | None, str | None]:
     """(amount, ISO currency) from "$49 USD", "22,90 €", "1.299,00 EUR", "CHF 150", "Free" ...
@@ -147,6 +159,8 @@ def parse_price(text: object) -> tuple[float | None, str | None]:
         return None, None
     bare: list[float] = []
     for match in _AMOUNT_RE.finditer(raw):
+        if _negative(raw, match):
+            return None, None  # "-1", "$-5": no price is below zero; unknown, not 1.0
         amount = _number(match["num"])
         if amount is None:
             continue

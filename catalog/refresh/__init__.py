@@ -6,7 +6,7 @@ Each stage is a plain function a test can call without any scheduler, one module
     lock        one refresh per source at a time (file lock / PostgreSQL advisory lock)
     harvesting  gather -> fetch -> parse, bounded by a page budget, never raising for a page
     scope       normalise + the scope rule (the step a file import shares)
-    importing   the records of a run stored in one transaction
+    importing   the records of a run stored a step (transaction) at a time
     one_source  one source end to end (refresh_source)
     parallel    sources concurrently through one fetcher (refresh_sources)
     check       does one small page of a source still parse?

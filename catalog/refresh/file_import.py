@@ -3,8 +3,9 @@
 Each row goes through the refresh's own normalise-and-scope step
 (:func:`catalog.refresh.scope.normalize_and_scope`) and the in-scope records are stored
 by :func:`catalog.refresh.importing.import_records` while the file is read, so a large
-file never has to fit in memory; the import is one transaction, so a file that cannot be
-read to its end writes nothing but its failed run.
+file never has to fit in memory; each full step is a transaction of its own, so a file that
+cannot be read to its end keeps the whole steps read before (its run says failed, and how
+many stay) and marks nothing stale.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ from catalog.record import CourseRecord
 from catalog.refresh import file_rows
 from catalog.refresh.file_columns import RowResult
 from catalog.refresh.importing import import_records
-from catalog.refresh.runs import ItemError, RunReport
+from catalog.refresh.lock import SourceLock
+from catalog.refresh.runs import ItemError, RunReport, close_interrupted_runs
 from catalog.refresh.scope import current_rates, normalize_and_scope
+
+NESTED = "values nested too deeply to read (JSON nested hundreds of levels); row skipped"
 
 
 class FileImportError(Exception):
@@ -70,16 +74,27 @@ def import_file(
     ``fmt`` overrides the extension and ``mapping`` ({field: column}) the recognised
     column names (see :func:`catalog.refresh.file_rows.read_rows`). The run is not full:
     listings the file no longer has stay as they are.
+
+    The import holds the source's lock (:class:`~catalog.refresh.lock.SourceLock`, as a
+    refresh does): a second import of the same source at once is refused, and the runs a
+    killed import left ``running`` are closed first.
     """
     name = check_import(file, source)
-    rows = _Rows(file, name, fmt=fmt, mapping=mapping)
+    lock = SourceLock(engine, name)
+    if not lock.acquire():
+        raise FileImportError(f"another import of {name} is running; try again when it ends")
     try:
-        report = import_records(
-            engine, name, rows.records(), title=f"Imported from {file.name}",
-            full=False, errors=rows.skipped, out_of_scope=rows.out_of_scope,
-        )  # fmt: skip
-    except _Unreadable as exc:  # nothing was written: the import is one transaction
-        raise FileImportError(str(exc)) from None
+        close_interrupted_runs(engine, name)
+        rows = _Rows(file, name, fmt=fmt, mapping=mapping)
+        try:
+            report = import_records(
+                engine, name, rows.records(), title=f"Imported from {file.name}",
+                full=False, errors=rows.skipped, out_of_scope=rows.out_of_scope,
+            )  # fmt: skip
+        except _Unreadable as exc:  # the open step was rolled back; whole steps stay
+            raise FileImportError(str(exc)) from None
+    finally:
+        lock.release()
     return FileImport(name, report, rows.count, rows.skipped, rows.notes)
 
 
@@ -122,7 +137,11 @@ class _Rows:
         if row.error or row.raw is None:
             self.skipped.append(ItemError(key, "import", row.error or "row not readable"))
             return None
-        got = normalize_and_scope(row.raw, source=self.source, rates=self.rates)
+        try:
+            got = normalize_and_scope(row.raw, source=self.source, rates=self.rates)
+        except RecursionError:
+            self.skipped.append(ItemError(key, "import", NESTED))
+            return None
         if got.failed is not None or got.missing is not None:
             reason = got.failed or f"no {got.missing} after mapping"
             self.skipped.append(ItemError(key, "import", reason))

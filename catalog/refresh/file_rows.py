@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import csv
 import json
-import logging
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -26,8 +25,6 @@ from catalog.refresh.file_columns import (
     row_result,
     type_name,
 )
-
-_log = logging.getLogger(__name__)
 
 FORMATS = ("csv", "tsv", "json", "jsonl")
 _EXTENSIONS = {
@@ -58,9 +55,7 @@ def read_rows(
     path = Path(path)
     kind = _format_of(path, fmt)
     check_fields(mapping or {})
-    encoding, note = _detect_encoding(path)
-    if note:
-        _log.warning("%s: %s", path, note)
+    encoding, note = _detect_encoding(path)  # the note goes with the first row (once)
     if kind in ("csv", "tsv"):
         rows = _csv_rows(path, encoding, "\t" if kind == "tsv" else None, mapping or {})
     elif kind == "json":
@@ -184,6 +179,10 @@ def _json_rows(path: Path, encoding: str, mapping: dict[str, str]) -> Iterator[R
         raise ImportFormatError(
             f"{path.name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from None
+    except RecursionError:
+        raise ImportFormatError(
+            f"{path.name}: JSON nested too deeply to read (hundreds of levels); not imported"
+        ) from None
     if isinstance(document, list):
         key = None
         items: list[Any] = document
@@ -250,6 +249,9 @@ def _jsonl_rows(path: Path, encoding: str, mapping: dict[str, str]) -> Iterator[
                 item = json.loads(text.rstrip())  # leading blanks keep columns right
             except json.JSONDecodeError as exc:
                 yield RowResult(number, None, f"invalid JSON: {exc.msg} (column {exc.colno})")
+                continue
+            except RecursionError:
+                yield RowResult(number, None, "JSON nested too deeply to read; line skipped")
                 continue
             if not checked and isinstance(item, dict):
                 resolve_columns(list(item), mapping, path.name, nested=True)  # check only

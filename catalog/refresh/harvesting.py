@@ -7,7 +7,7 @@ it alone. A bad page never raises: it becomes an :class:`ItemError` and the walk
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from catalog.record import RawCourse
 from catalog.refresh.memo import PageSeen, digest, page_key
@@ -31,6 +31,10 @@ class Harvest:
     ``unchanged`` (only with ``known`` pages given to :func:`harvest`): every page was the
     one known, so none was parsed; their responses wait in ``deferred`` in case the
     caller parses after all (:meth:`parse_deferred`).
+
+    ``fetched`` is every request that got a page (with the URL it ended at, after
+    redirects), ``unread`` those whose page could not be read at all: what a caller that
+    refuses the run (or a page) drops from the HTTP cache.
     """
 
     records: list[tuple[str, RawCourse]] = field(default_factory=list)
@@ -43,6 +47,8 @@ class Harvest:
     seen: dict[str, PageSeen] = field(default_factory=dict)
     deferred: list[tuple[Request, Response]] = field(default_factory=list)
     unchanged: bool = False
+    fetched: list[Request] = field(default_factory=list)
+    unread: list[Request] = field(default_factory=list)
     # called with each page's records as they are parsed (the refresh normalises them)
     sink: Callable[[list[tuple[str, RawCourse]]], None] | None = field(default=None, repr=False)
 
@@ -174,6 +180,7 @@ class _Walk:
         out, known = self.out, self.known
         key, sha = page_key(req), digest(resp.content)
         url = resp.url or req.url
+        out.fetched.append(_final(req, resp))
         page = known.get(key) if self.holding and known is not None else None
         if page is not None and page.digest == sha and page.url == url:
             out.deferred.append((req, resp))
@@ -204,6 +211,12 @@ def _fetch_all(
             yield req, FetchError(req.url, one_line(describe(exc)))
 
 
+def _final(req: Request, resp: Response) -> Request:
+    """``req`` as sent to the URL its answer came from (the one the HTTP cache keeps)."""
+    url = resp.url or req.url
+    return req if url == req.url else replace(req, url=url)
+
+
 def _parse_into(
     out: Harvest,
     scraper: Scraper,
@@ -218,12 +231,14 @@ def _parse_into(
             raise TypeError(f"parse returned {type(result).__name__}, not ParseResult")
     except Exception as exc:  # parse must not raise; if it does, the page is unread
         out.failed += 1
+        out.unread.append(_final(req, resp))
         out.errors.append(ItemError(req.url, "parse", one_line(describe(exc))))
         return []
     for reason in result.errors:
         out.errors.append(ItemError(req.url, "parse", one_line(reason)))
     if result.errors and not result.records and not result.follow:
         out.failed += 1  # a page that could not be understood at all: listings unseen
+        out.unread.append(_final(req, resp))
     page = [(req.url, raw) for raw in result.records]
     out.records.extend(page)
     if out.sink is not None and page:

@@ -1,12 +1,19 @@
-"""Import: store the records of one run in one transaction and record the run.
+"""Import: store the records of one run, a step at a time, and record the run.
 
-On any error nothing of the batch is written: a failing source keeps what it had, and
-only its run row says what went wrong. :func:`import_unchanged` is the import of a run
-whose pages all equal the last complete run's, from that run's memo.
+Each full step of STEP records is a transaction of its own (:func:`catalog.db.stepped_tx`),
+so a long import never keeps a note or a refresh out for more than a step; the last step
+and the run's bookkeeping (stale marking, run row, source state, memo) are one
+transaction, so a run of fewer than STEP records is all or nothing. On an error the open
+step is rolled back and whole steps written before it stay: a failing import never wipes
+or marks anything (stale marking happens only in the final transaction of a run that
+read its whole input), and its run row says failed with what was written.
+:func:`import_unchanged` is the import of a run whose pages all equal the last complete
+run's, from that run's memo.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 
@@ -14,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from catalog import store
-from catalog.db import bump_version, write_tx
+from catalog.db import bump_version, commit_step, stepped_tx, write_tx
 from catalog.models import Listing
 from catalog.record import CourseRecord
 from catalog.refresh.memo import Memo, forget, ids, listing_state, save
@@ -56,9 +63,10 @@ def import_records(
     ``full`` means the records are everything the source lists now, so listings not
     among them go stale (and are removed after ``remove_after`` such runs in a row);
     ``keep`` names source ids the source still lists but that could not be imported
-    this time (they are not marked). Everything happens in one transaction: on any
-    error nothing of this batch is written, the run is recorded as failed (with the
-    item errors) and the exception is raised. A record whose source_id is longer than
+    this time (they are not marked). Full steps are committed as they are written (see
+    the module docstring): on any error the open step is rolled back, the run is
+    recorded as failed (with the item errors and the counts of the steps that stay) and
+    the exception is raised. A record whose source_id is longer than
     MAX_SOURCE_ID_CHARS is left out as an item error rather than failing the batch.
 
     ``records`` may be a generator: it is read step by step (on a worker thread of
@@ -75,8 +83,15 @@ def import_records(
     batch = _Batch(records, errors, out_of_scope, gathered)
     now = store.utcnow()
     try:
-        with write_tx(engine) as conn:
-            result = store.upsert_in(conn, source, batch.admitted(), run_id=run_id, now=now)
+        with stepped_tx(engine) as conn:
+
+            def checkpoint(so_far: store.UpsertResult) -> None:
+                commit_step(conn)
+                batch.committed = dataclasses.replace(so_far, seen=[])
+
+            result = store.upsert_in(
+                conn, source, batch.admitted(), run_id=run_id, now=now, checkpoint=checkpoint
+            )
             batch.settle(report)
             report.added, report.merged = result.added, result.merged
             report.updated, report.unchanged = result.updated, result.unchanged
@@ -92,7 +107,7 @@ def import_records(
             _keep_memo(conn, report, memo if full else None, seen=result.seen, keep=keep)
     except Exception as exc:
         batch.settle(report)
-        _record_failed_import(engine, report, exc, title=title, at=now)
+        _record_failed_import(engine, report, exc, title=title, at=now, kept=batch.committed)
         raise
     return report
 
@@ -111,6 +126,7 @@ class _Batch:
         self.out_of_scope, self.gathered = out_of_scope, gathered
         self.offered = 0
         self.too_long: list[ItemError] = []
+        self.committed: store.UpsertResult | None = None  # the counts of committed steps
 
     def admitted(self) -> Iterator[CourseRecord]:
         """The records, less those whose id is too long to store (each an ItemError)."""
@@ -160,9 +176,16 @@ def _keep_memo(
 
 
 def _record_failed_import(
-    engine: Engine, report: RunReport, exc: Exception, *, title: str, at: datetime
+    engine: Engine,
+    report: RunReport,
+    exc: Exception,
+    *,
+    title: str,
+    at: datetime,
+    kept: store.UpsertResult | None,
 ) -> None:
-    """The batch was rolled back: the run is failed with the reason, nothing counted."""
+    """The open step was rolled back: the run is failed with the reason, counting the
+    steps committed before it (``kept``); nothing was marked stale."""
     reason = one_line(f"import failed: {type(exc).__name__}: {exc}")
     report.state = "failed"
     report.message = reason
@@ -170,8 +193,17 @@ def _record_failed_import(
     report.stale = report.removed = 0
     report.errors.append(ItemError(report.source, "import", reason))
     report.errored = len(report.errors)
+    if kept is not None:
+        report.added, report.merged = kept.added, kept.merged
+        report.updated, report.unchanged = kept.updated, kept.unchanged
+        written = kept.added + kept.merged + kept.updated + kept.unchanged
+        report.message = one_line(
+            f"{reason}; the {written} listings written before it stay; no listing was marked stale"
+        )
     with write_tx(engine) as conn:
         record_failed_run(conn, report, title=title, at=at)
+        if kept is not None:
+            bump_version(conn)  # the steps that stay are news to the search snapshot
 
 
 def live_listing_count(engine: Engine, source: str) -> int:

@@ -31,7 +31,7 @@ from catalog.refresh.runs import (
     start_run,
 )
 from catalog.refresh.scope import Normalized, Normalizer, current_rates
-from scrapers.base import Fetcher, Scraper
+from scrapers.base import Fetcher, Request, Scraper
 
 _log = logging.getLogger(__name__)
 
@@ -207,9 +207,11 @@ class _Run:
         records = list(norm.records.values())
         refusal = self.refusal(got, errors, len(records))
         if refusal is not None:
+            _forget(self.fetcher, got.fetched)  # every answer of a refused run
             report = _failed_report(self.name, self.run_id, refusal, errors, got, norm, fetched)
             record_failure(self.engine, report, title=self.title)
             return report
+        _forget(self.fetcher, got.unread)
         _check(self.cancel)
         report_progress(self.progress, self.name, "import", 0, len(records))
         try:
@@ -247,6 +249,19 @@ class _Run:
                 f"{live} it had; kept the catalog as it was"
             )
         return None
+
+
+def _forget(fetcher: Fetcher, requests: list[Request]) -> None:
+    """Drop answers the run refused from the fetcher's HTTP cache (where it has one), so
+    the next run fetches them whole instead of revalidating a bad body with a 304 (a
+    provider's broken edge may serve it under its usual ETag)."""
+    forget = getattr(fetcher, "forget", None)
+    if forget is None or not requests:
+        return
+    try:
+        forget(requests)
+    except Exception:  # the cache is an optimisation: never fail a run over it
+        _log.warning("could not drop refused answers from the HTTP cache", exc_info=True)
 
 
 def _incomplete(got: Harvest) -> str | None:

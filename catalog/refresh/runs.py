@@ -85,7 +85,8 @@ def close_interrupted_runs(engine: Engine, source: str) -> int:
 
     Only called with the source's lock held, so no live refresh owns such a run: it was
     left by a process that died without cleanup (kill -9, power loss, OOM killer). Its
-    writes were rolled back with its transaction; only the run row would stay 'running'.
+    open step was rolled back with its transaction (whole steps of a long import stay,
+    nothing was marked stale); only the run row would stay 'running'.
     """
     with write_tx(engine) as conn:
         result = conn.execute(

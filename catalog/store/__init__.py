@@ -1,10 +1,11 @@
 """Writing courses into the catalog: bulk upserts, cross-source merging, status marking.
 
-Every write of a batch happens in one transaction, so a failing source never leaves
-half its listings written. Listings are upserted by (source, source_id) with
-``INSERT ... ON CONFLICT`` on both dialects; the course a listing belongs to is found
-by dedupe (canonical URL, then provider and fuzzy title) against courses of *other*
-sources: a source's own listings are told apart by their source_id.
+``upsert_records`` writes a batch in one transaction; ``upsert_in`` with a checkpoint (the
+import stage) commits each full step whole, so a long import never locks other writers out
+and a failing one keeps whole steps only, never half a step. Listings are upserted by
+(source, source_id) with ``INSERT ... ON CONFLICT`` on both dialects; the course a listing
+belongs to is found by dedupe (canonical URL, then provider and fuzzy title) against courses
+of *other* sources: a source's own listings are told apart by their source_id.
 
 ``merging`` says which source's value wins, ``serialise`` spells records as rows,
 ``upsert`` streams a source's records in, ``bulk`` is the SQL that writes them and
@@ -22,6 +23,7 @@ from catalog.store.bulk import (
     TEMPORAL_COLUMNS,
     JSONText,
     _fts_config,
+    paused_gc,
     utcnow,
 )
 from catalog.store.merging import (
@@ -32,7 +34,7 @@ from catalog.store.merging import (
 )
 from catalog.store.serialise import JSON_COLUMNS, dumps, json_list, record_hash
 from catalog.store.status import mark_missing, recompute_courses, set_source
-from catalog.store.upsert import STEP, UpsertResult, paused_gc, upsert_in, upsert_records
+from catalog.store.upsert import STEP, UpsertResult, upsert_in, upsert_records
 
 __all__ = [
     "CHUNK",

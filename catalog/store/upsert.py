@@ -3,14 +3,18 @@
 The input is read and serialised a step at a time on a worker thread while the database
 writes (and SQLite indexes) the previous step, so a load of any size holds about two
 steps and the two cores overlap instead of taking turns.
+
+With a ``checkpoint`` (:func:`catalog.refresh.importing.import_records` gives one), every
+full step ends whole: the courses its merged listings joined are recomputed, FTS5's bulk
+settings are set back, and the checkpoint commits it, so another writer gets the lock
+between two steps. A step shorter than STEP is the last one and stays open for the
+caller's bookkeeping, so an input of fewer than STEP records is one transaction.
 """
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -31,6 +35,7 @@ from catalog.store.bulk import (
     _chunks,
     _fts_config,
     _fts_index_after,
+    paused_gc,
     utcnow,
 )
 from catalog.store.merging import merge
@@ -82,28 +87,14 @@ def upsert_in(
     run_id: int | None = None,
     now: datetime | None = None,
     dedupe: bool = True,
+    checkpoint: Callable[[UpsertResult], None] | None = None,
 ) -> UpsertResult:
-    """The body of :func:`upsert_records` inside a caller's transaction."""
+    """The body of :func:`upsert_records` inside a caller's transaction; ``checkpoint``
+    (called with the counts so far) commits each full step (see the module docstring)."""
     with paused_gc():
-        return _upsert_in(conn, source, records, run_id=run_id, now=now, dedupe=dedupe)
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection while a batch is prepared and written.
-
-    A load of 100k courses allocates millions of objects that all live until it ends and
-    hold no reference cycles; the collector re-scanned them over and over, 15-20% of the
-    load's time. Nested and concurrent use is safe: only whoever found the collector on
-    turns it back on.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+        return _upsert_in(
+            conn, source, records, run_id=run_id, now=now, dedupe=dedupe, checkpoint=checkpoint
+        )
 
 
 @dataclass
@@ -125,6 +116,7 @@ class _Step:
     merged: int = 0
     updated: int = 0
     unchanged: int = 0
+    last: bool = False  # fewer than STEP records: the input ended with this step
 
 
 @dataclass
@@ -137,6 +129,7 @@ class _Batch:
     seen: dict[str, None] = field(default_factory=dict)  # ids in order of first appearance
     matcher: Any = None
     matcher_due: bool = False  # other sources have courses; match once there are new ones
+    checkpoint: Callable[[UpsertResult], None] | None = None  # commits a full step
 
 
 def _upsert_in(
@@ -147,10 +140,12 @@ def _upsert_in(
     run_id: int | None,
     now: datetime | None,
     dedupe: bool,
+    checkpoint: Callable[[UpsertResult], None] | None,
 ) -> UpsertResult:
     existing = _existing_listings(conn, source)
     batch = _Batch(source, now or utcnow(), existing)
     batch.matcher_due = dedupe and _others_exist(conn, source)
+    batch.checkpoint = checkpoint
     result = UpsertResult()
     recompute: set[int] = set()
     bulk_fts = _write_steps(conn, batch, iter(records), result, recompute, run_id)
@@ -208,13 +203,40 @@ def _write_steps(
             upcoming = pool.submit(_next_step, batch, source_iter)
             if sqlite_ and index_from is not None:
                 _fts_index_after(conn, index_from)
+            if batch.checkpoint is not None and not step.last:
+                _end_step(conn, batch, result, recompute, run_id, bulk_fts=bulk_fts)
+                bulk_fts = False
             step = upcoming.result()
     return bulk_fts
 
 
+def _end_step(
+    conn: Connection,
+    batch: _Batch,
+    result: UpsertResult,
+    recompute: set[int],
+    run_id: int | None,
+    *,
+    bulk_fts: bool,
+) -> None:
+    """Make the written steps whole (their merged courses recomputed, FTS5's settings
+    back to normal) and commit them through the batch's checkpoint."""
+    if recompute:
+        recompute_courses(conn, sorted(recompute), run_id=run_id, now=batch.now)
+        recompute.clear()
+    if bulk_fts:
+        _fts_config(conn, bulk=False)
+    assert batch.checkpoint is not None
+    batch.checkpoint(result)
+
+
 def _next_step(batch: _Batch, records: Iterator[CourseRecord]) -> _Step | None:
     chunk = list(islice(records, STEP))
-    return _prepare(batch, chunk) if chunk else None
+    if not chunk:
+        return None
+    step = _prepare(batch, chunk)
+    step.last = len(chunk) < STEP
+    return step
 
 
 def _prepare(batch: _Batch, chunk: list[CourseRecord]) -> _Step:

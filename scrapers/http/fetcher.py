@@ -22,7 +22,7 @@ from scrapers.http.messages import describe, one_line, transport_reason
 from scrapers.http.pacing import DEFAULT_PORTS, Host, Marks, Pacer, RetryAfterTooLong, host_key
 from scrapers.http.settings import FetchSettings
 from scrapers.http.stats import FetchStats
-from scrapers.http.transport import SessionPool, is_cache_hit, new_session
+from scrapers.http.transport import SessionPool, forget_cached, is_cache_hit, new_session
 
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 # Headers not carried to another host on a redirect.
@@ -111,6 +111,14 @@ class PoliteFetcher:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
+    def forget(self, requests: Iterable[Request]) -> int:
+        """Drop the cached responses of ``requests`` (a run refused them), so the next fetch
+        of each asks for the whole body; returns how many were dropped."""
+        if self._sessions.closed:
+            return 0
+        with self._sessions.session() as session:
+            return forget_cached(session, list(requests))
+
     def delay_for(self, url: str) -> float:
         """The delay that will separate the next two requests to this URL's host."""
         return self._pacer.delay_for(url)
@@ -186,6 +194,10 @@ class PoliteFetcher:
         """One hop, with the host's lock held: robots.txt, then the paced exchange."""
         try:
             with host.lock:
+                if host.gave_up is not None:
+                    raise FetchError(
+                        url, f"gave up on host {host.key} for this run: {host.gave_up}"
+                    )
                 if self.settings.obey_robots:
                     self._check_robots(session, host, parts, original, url)
                 return self._exchange(session, host, method, url, headers, body)
@@ -250,7 +262,10 @@ class PoliteFetcher:
                 f"more than max_delay {settings.max_delay:g} s",
             ) from exc
         except requests.RequestException as exc:
-            raise FetchError(url, transport_reason(exc, settings)) from exc
+            reason = transport_reason(exc, settings)
+            if reason.startswith("timed out"):  # every attempt went unanswered: stop asking
+                host.gave_up = reason
+            raise FetchError(url, reason) from exc
         finally:
             end = self._pacer.after_attempt(host, resp, start, cache_hit)
             if not cache_hit:

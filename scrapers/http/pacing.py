@@ -75,6 +75,7 @@ class Host:
     throttle: float = 0.0  # AutoThrottle delay
     robots_delay: float = 0.0
     robots: dict[str, RobotsRules] = field(default_factory=dict)  # origin -> rules
+    gave_up: str | None = None  # why the host is not asked again this run (it never answered)
 
 
 class Marks(threading.local):
@@ -155,10 +156,16 @@ class Pacer:
         return start
 
     def on_retry_wait(self, seconds: float, from_header: bool) -> None:
-        """Called by the retry policy before each retry, on the fetching thread."""
+        """Called by the retry policy before each retry, on the fetching thread: a retry
+        waits the backoff or Retry-After, and never less than the host's own delay
+        (Crawl-delay, min_delay, AutoThrottle), as a request of its own would."""
         self.stats.add(retries=1)
         if from_header and seconds > self.settings.max_delay:
             raise RetryAfterTooLong(seconds)
+        with self._lock:
+            host = self._hosts.get(self.marks.host)
+        if host is not None:
+            seconds = max(seconds, self._delay(host))
         seconds = min(seconds, self.settings.max_delay)
         if seconds > 0:
             self.sleep(seconds)

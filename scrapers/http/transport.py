@@ -12,7 +12,10 @@ an unchanged page costs a 304 and no body. A scheduled refresh wants today's dat
 server max-age is not used to skip the request (``cache_control=False``); responses without
 a validator or with ``Cache-Control: no-store`` are not stored; a failing server is
 reported, never papered over with stale data (``stale_if_error=False``). Only GET and HEAD
-are cached.
+are cached. A response the caller refused (an empty or shrunken list, a page that could not
+be read) is dropped with :func:`forget_cached`: a provider whose broken edge served it under
+its usual ETag would otherwise answer the next revalidation with 304, and the refused body
+would come back every run after the provider recovered.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import io
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any, Self
 
@@ -30,6 +33,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.response import BaseHTTPResponse, HTTPResponse
 from urllib3.util.retry import Retry
 
+from scrapers.base import Request
 from scrapers.http.settings import FetchSettings
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
@@ -191,6 +195,27 @@ def new_session(
 def is_cache_hit(resp: requests.Response) -> bool:
     """Served from the cache without asking the server (a 304 revalidation is not a hit)."""
     return bool(getattr(resp, "from_cache", False)) and not getattr(resp, "revalidated", False)
+
+
+def forget_cached(session: requests.Session, requests_: Iterable[Request]) -> int:
+    """Drop the stored responses of ``requests_`` from the session's HTTP cache, so their
+    next fetch is unconditional (no If-None-Match of a body a run refused); returns how
+    many keys were dropped. A session without a cache has nothing to forget."""
+    cache = getattr(session, "cache", None)
+    if cache is None:
+        return 0
+    keys = []
+    for req in requests_:
+        if req.method.upper() not in ("GET", "HEAD"):
+            continue  # only GET and HEAD are stored
+        prepared = session.prepare_request(
+            requests.Request(req.method.upper(), req.url, headers=dict(req.headers), data=req.body)
+        )
+        keys.append(cache.create_key(prepared))
+    present = [k for k in dict.fromkeys(keys) if cache.contains(k)]
+    if present:
+        cache.responses.bulk_delete(present)
+    return len(present)
 
 
 def _storable(resp: requests.Response) -> bool:

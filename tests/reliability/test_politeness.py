@@ -87,3 +87,77 @@ def test_library_refresh_obeys_request_rate(
     support.record(
         f"politeness: library refresh (Request-rate 4/1s, {engine.dialect.name})", **figures
     )
+
+
+# -- retries keep the host's pacing; a host that never answers is given up (issue 20) --------
+
+
+class FakeTime:
+    """A clock that only moves when the fetcher sleeps."""
+
+    def __init__(self) -> None:
+        self.now, self.sleeps = 1000.0, []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 3))
+        self.now += seconds
+
+
+@pytest.mark.parametrize(
+    ("robots", "options", "failure", "wait"),
+    [
+        ("User-agent: *\nCrawl-delay: 2\n", {}, Reply(status=503), 2.0),
+        ("User-agent: *\n", {"min_delay": 1.5}, Reply(status=500), 1.5),
+        (
+            "User-agent: *\nCrawl-delay: 3\n",
+            {},
+            Reply(status=429, headers={"Retry-After": "1"}),
+            3.0,
+        ),
+        (
+            "User-agent: *\nCrawl-delay: 1\n",
+            {},
+            Reply(status=429, headers={"Retry-After": "4"}),
+            4.0,
+        ),
+        ("User-agent: *\nCrawl-delay: 2\n", {}, Reply(reset=True), 2.0),
+    ],
+)
+def test_a_retry_waits_at_least_the_hosts_delay(
+    robots: str, options: dict[str, float], failure: Reply, wait: float
+) -> None:
+    from scrapers.base import Request
+    from scrapers.http import FetchSettings, PoliteFetcher
+    from tests.support.httpserver import StubServer
+
+    fake = FakeTime()
+    settings = FetchSettings(retries=2, backoff_factor=0.0, autothrottle=False, **options)
+    with StubServer() as server, PoliteFetcher(settings, clock=fake.clock, sleep=fake.sleep) as f:
+        server.robots(robots)
+        server.route("/a", failure, Reply.html("a"))
+        assert f.fetch(Request(server.url("/a"))).content == b"a"
+        assert [r.bare_path for r in server.log] == ["/robots.txt", "/a", "/a"]
+    # the first sleep separates robots.txt from /a; the second one is the retry's
+    assert len(fake.sleeps) == 2 and fake.sleeps[1] >= wait, fake.sleeps
+
+
+def test_a_host_that_never_answers_is_given_up_for_the_run() -> None:
+    from scrapers.base import FetchError, Request
+    from scrapers.http import FetchSettings, PoliteFetcher
+    from tests.support.httpserver import StubServer
+
+    settings = FetchSettings(retries=1, read_timeout=0.3, backoff_factor=0.0, autothrottle=False)
+    with StubServer() as server, PoliteFetcher(settings) as fetcher:
+        server.robots("User-agent: *\n")
+        for path in ("/a", "/b", "/c"):
+            server.route(path, Reply.html("late", delay=2.0))
+        with pytest.raises(FetchError, match="timed out"):
+            fetcher.fetch(Request(server.url("/a")))
+        for path in ("/b", "/c"):
+            with pytest.raises(FetchError, match="gave up on host") as refused:
+                fetcher.fetch(Request(server.url(path)))
+            assert "timed out" in refused.value.reason
+        assert [r.bare_path for r in server.log] == ["/robots.txt", "/a", "/a"]
