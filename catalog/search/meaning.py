@@ -11,7 +11,7 @@ MIN_SIMILARITY, so a query about nothing in the catalog does not list 50 courses
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,13 +29,25 @@ MIN_SIMILARITY = 0.80  # e5 cosine similarities of unrelated texts sit around 0.
 SPREAD = 0.06
 
 
-def nearest_for_query(vectors: Vectors, query_vector: np.ndarray) -> np.ndarray:
-    """Snapshot positions of the courses near the query, nearest first."""
-    positions, sims = vectors.nearest(query_vector, NEAREST)
-    if not len(sims):
-        return positions
-    keep = (sims >= MIN_SIMILARITY) & (sims >= sims[0] - SPREAD)
-    return positions[keep]
+NEAR_CACHE = 64  # query texts whose nearest courses a snapshot's vectors keep
+
+
+def nearest_for_query(
+    vectors: Vectors, text: str, embed: Callable[[str], np.ndarray]
+) -> np.ndarray:
+    """Snapshot positions of the courses near the query ``text``, nearest first;
+    ``embed`` makes its vector when it is not cached."""
+    cached = vectors.near_cache.get(text)
+    if cached is not None:
+        vectors.near_cache.move_to_end(text)
+        return cached
+    positions, sims = vectors.nearest(embed(text), NEAREST)
+    if len(sims):
+        positions = positions[(sims >= MIN_SIMILARITY) & (sims >= sims[0] - SPREAD)]
+    vectors.near_cache[text] = positions
+    if len(vectors.near_cache) > NEAR_CACHE:
+        vectors.near_cache.popitem(last=False)
+    return positions
 
 
 def fuse(

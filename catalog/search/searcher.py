@@ -123,14 +123,18 @@ class Searcher:
         page_ids = snap.ids[hits[start : start + query.per_page]].tolist()
         rows = fetch_rows(self.engine, page_ids) if with_rows else []
         return SearchResult(
-            query=query, rows=rows, total=total, facets=facets, matched_by=self.matched_by(query)
+            query=query,
+            rows=rows,
+            total=total,
+            facets=facets,
+            matched_by=self.matched_by(query, snap),
         )
 
-    def matched_by(self, query: Query) -> str:
+    def matched_by(self, query: Query, snap: Snapshot | None = None) -> str:
         """How ``query``'s text is matched (see SearchResult.matched_by)."""
         if query.words_only or not words(query.text) or turned_off():
             return "words"
-        return "words-no-vectors" if self.vectors(self.snapshot()) is None else "hybrid"
+        return "words-no-vectors" if self.vectors(snap or self.snapshot()) is None else "hybrid"
 
     def iter_all(self, query: Query, batch: int = 1000) -> Iterator[dict[str, Any]]:
         """Every matching row in sort order (exports), fetched in batches."""
@@ -172,7 +176,9 @@ class Searcher:
             scores = np.zeros(snap.size)
             scores[found[0]] = found[1]
             return base, scores
-        near = nearest_for_query(vectors, embedder.embed([query.text[:500]], query=True)[0])
+        near = nearest_for_query(
+            vectors, query.text[:500], lambda text: embedder.embed([text], query=True)[0]
+        )
         positions, fused = fuse(snap.size, found, near)
         base[positions] = True
         if not ranked:

@@ -11,8 +11,9 @@ package (``catalog/data/curated_vectors.npz``), so a first start embeds nothing.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,9 @@ class Vectors:
     model: str
     matrix: np.ndarray  # (size, dim) float32, rows normalised
     known: np.ndarray  # (size,) bool
+    # query text -> its nearest positions: a facet clicked or a page turned on the same
+    # text does not scan the matrix again (~30 ms at 100k courses on 2 busy cores).
+    near_cache: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict)
 
     @property
     def complete(self) -> bool:
