@@ -50,11 +50,13 @@ class Vectors:
         """Positions of the ``limit`` courses nearest to ``vector``, nearest first, and
         their cosine similarities; courses without a vector are never among them."""
         sims = self.matrix @ vector.astype(np.float32)
-        sims[~self.known] = -np.inf
-        limit = min(limit, int(self.known.sum()))
+        known = int(self.known.sum())
+        if known < len(sims):
+            sims[~self.known] = -np.inf
+        limit = min(limit, known)
         if limit <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        top = np.argpartition(-sims, limit - 1)[:limit]
+        top = np.argpartition(sims, len(sims) - limit)[len(sims) - limit :]
         top = top[np.argsort(-sims[top], kind="stable")]
         return top, sims[top]
 
