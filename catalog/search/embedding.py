@@ -49,15 +49,17 @@ class E5Embedder:
 
     def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
         texts = list(texts)
-        if query and len(texts) == 1 and texts[0] in self._queries:
-            return self._queries[texts[0]][None, :]
-        with self._lock:
+        cached = query and len(texts) == 1
+        with self._lock:  # sessions of the app search from threads of their own
+            if cached and texts[0] in self._queries:
+                self._queries.move_to_end(texts[0])
+                return self._queries[texts[0]][None, :]
             out = self._model.query(texts) if query else self._model.passage(texts)
-        vectors = normalised(np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim))
-        if query and len(texts) == 1:
-            self._queries[texts[0]] = vectors[0]
-            if len(self._queries) > QUERY_CACHE:
-                self._queries.popitem(last=False)
+            vectors = normalised(np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim))
+            if cached:
+                self._queries[texts[0]] = vectors[0]
+                if len(self._queries) > QUERY_CACHE:
+                    self._queries.popitem(last=False)
         return vectors
 
 
