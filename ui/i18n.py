@@ -74,8 +74,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "Nach Wörtern und Bedeutung gefunden.",
     },
     "matched_words_no_vectors": {
-        "en": "Matched by words only: meaning-based search is not ready for this catalog yet (its course vectors are computed at the next import or refresh, or with `courseradar embed`).",
-        "de": "Nur nach Wörtern gefunden: Die Bedeutungssuche ist für diesen Katalog noch nicht bereit (die Kursvektoren entstehen beim nächsten Import oder Abgleich oder mit `courseradar embed`).",
+        "en": "Matched by words only. Meaning-based search is not ready for this catalog yet; its course vectors are computed at the next import or refresh, or by the command courseradar embed.",
+        "de": "Nur nach Wörtern gefunden. Die Bedeutungssuche ist für diesen Katalog noch nicht bereit; die Kursvektoren entstehen beim nächsten Import oder Abgleich oder mit dem Befehl courseradar embed.",
     },
     "no_results": {
         "en": "No course matches. Remove a filter or try fewer words.",
@@ -147,8 +147,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "history": {"en": "Price and status changes", "de": "Preis- und Statusänderungen"},
     "similar": {"en": "Similar courses", "de": "Ähnliche Kurse"},
     "similar_none": {
-        "en": "No similar courses yet: this course has no vector for meaning-based search.",
-        "de": "Noch keine ähnlichen Kurse: Für diesen Kurs fehlt der Vektor der Bedeutungssuche.",
+        "en": "No similar courses yet, as this course has no vector for meaning-based search.",
+        "de": "Noch keine ähnlichen Kurse, denn für diesen Kurs fehlt der Vektor der Bedeutungssuche.",
     },
     "similarity": {"en": "Similarity", "de": "Ähnlichkeit"},
     "no_history": {"en": "No changes recorded yet.", "de": "Noch keine Änderungen erfasst."},

@@ -82,7 +82,7 @@ facts, listings, history, near = st.tabs(
 with near:
     similar = data.similar(course_id)
     if not similar:
-        st.caption(t("similar_none", lang))
+        st.caption(md(t("similar_none", lang)))
     else:
         st.dataframe(render.similar_frame(similar, lang), hide_index=True)
 with facts:

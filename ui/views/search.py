@@ -170,7 +170,7 @@ st.subheader(md(describe(query, result.total, lang)), anchor=False)
 if result.matched_by == "hybrid":
     st.caption(t("matched_hybrid", lang))
 elif result.matched_by == "words-no-vectors":
-    st.caption(t("matched_words_no_vectors", lang))
+    st.caption(md(t("matched_words_no_vectors", lang)))
 with st.container(horizontal=True, horizontal_alignment="right", vertical_alignment="bottom"):
     st.selectbox(
         t("sort", lang),
