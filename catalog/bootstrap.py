@@ -23,8 +23,24 @@ def open_catalog(url: str | None = None, *, seed: bool = True) -> Engine:
     engine = db.make_engine(url)
     db.ensure_schema(engine)
     if seed:
-        sync_curated(engine)
+        loaded = sync_curated(engine)
+        if loaded or not _has_vectors(engine):
+            seed_vectors(engine)
     return engine
+
+
+def _has_vectors(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT 1 FROM course_vector LIMIT 1")).first() is not None
+
+
+def seed_vectors(engine: Engine) -> int:
+    """Store the starter catalog's vectors as shipped (no model runs: a first start is not
+    held up); other courses are embedded by import and refresh."""
+    from catalog.search.vectors import shipped_vectors, update_vectors
+
+    model, known = shipped_vectors()
+    return update_vectors(engine, None, known=known, model=model)
 
 
 def with_eur(records: list[CourseRecord]) -> list[CourseRecord]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -208,6 +208,17 @@ class SavedSearch(SQLModel, table=True):
     query: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime
     last_viewed_at: datetime | None = None
+
+
+class CourseVector(SQLModel, table=True):
+    """A course's sentence embedding (migration 0004): the model that made it, the hash
+    of the text it was made from, and the vector as float16 bytes."""
+
+    __tablename__ = "course_vector"
+    course_id: int = Field(primary_key=True, foreign_key="course.id")
+    model: str
+    text_hash: str
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class Meta(SQLModel, table=True):

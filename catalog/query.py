@@ -71,6 +71,7 @@ class Query:
     start_to: date | None = None
     min_rating: float | None = None
     sort: str = "relevance"
+    words_only: bool = False  # full-text match alone, no meaning-based match
     page: int = 1
     per_page: int = 25
 
@@ -160,6 +161,10 @@ def _coerce(name: str, default: Any, value: Any) -> Any:
         return tuple(str(v).strip() for v in value if str(v).strip())
     if name in _DATES:
         return date.fromisoformat(str(value)) if value not in (None, "") else None
+    if name == "words_only":
+        if isinstance(value, str):
+            return value.strip().lower() in ("1", "true", "yes", "on")
+        return bool(value)
     if name in ("page", "per_page"):
         return int(value)
     if name in ("text", "sort"):

@@ -23,6 +23,10 @@ PG_URL = os.environ.get(
     "COURSERADAR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
+# Meaning-based search is off unless a test asks for it (the ``meaning`` fixture): the
+# model embeds ~10 texts a second here, and tests written for the words' match expect
+# exactly the courses that contain them. Subprocesses (CLI, app) inherit this.
+os.environ.setdefault("COURSERADAR_EMBEDDER", "none")
 
 
 def _pg_available() -> str | None:
@@ -82,6 +86,12 @@ def engine(db_url: str) -> Iterator[Engine]:
     db.upgrade(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def meaning(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Meaning-based search on, with the real model, for this test and its subprocesses."""
+    monkeypatch.delenv("COURSERADAR_EMBEDDER", raising=False)
 
 
 @pytest.fixture

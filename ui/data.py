@@ -102,6 +102,16 @@ def detail(course_id: int) -> dict[str, Any] | None:
     return _detail(int(course_id), version(), database_url())
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def _similar(course_id: int, catalog_version: int, url: str) -> list[dict[str, Any]] | None:
+    return searcher_for(engine()).similar(course_id, 8)
+
+
+def similar(course_id: int) -> list[dict[str, Any]] | None:
+    """The courses nearest in meaning (other providers first); None without a vector."""
+    return _similar(int(course_id), version(), database_url())
+
+
 def rows_for(ids: list[int]) -> list[dict[str, Any]]:
     from catalog.search import fetch_rows
 

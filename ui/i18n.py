@@ -64,6 +64,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "sort_newest": {"en": "Newest in the catalog", "de": "Neu im Katalog"},
     "sort_start_date": {"en": "Start date (soonest first)", "de": "Beginn (nächster zuerst)"},
     "page_of": {"en": "Page {page} of {pages}", "de": "Seite {page} von {pages}"},
+    "words_only": {"en": "Words only", "de": "Nur Wörter"},
+    "words_only_help": {
+        "en": "Off: courses that match your words or their meaning, in any language. On: only courses that contain every word.",
+        "de": "Aus: Kurse, die Ihre Wörter oder deren Bedeutung treffen, in jeder Sprache. An: nur Kurse, die jedes Wort enthalten.",
+    },
+    "matched_hybrid": {
+        "en": "Matched by words and meaning.",
+        "de": "Nach Wörtern und Bedeutung gefunden.",
+    },
+    "matched_words_no_vectors": {
+        "en": "Matched by words only. Meaning-based search is not ready for this catalog yet; its course vectors are computed at the next import or refresh, or by the command courseradar embed.",
+        "de": "Nur nach Wörtern gefunden. Die Bedeutungssuche ist für diesen Katalog noch nicht bereit; die Kursvektoren entstehen beim nächsten Import oder Abgleich oder mit dem Befehl courseradar embed.",
+    },
     "no_results": {
         "en": "No course matches. Remove a filter or try fewer words.",
         "de": "Kein Kurs passt. Entfernen Sie einen Filter oder suchen Sie mit weniger Wörtern.",
@@ -132,6 +145,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "facts": {"en": "All facts", "de": "Alle Angaben"},
     "listings": {"en": "Where it is listed", "de": "Wo er gelistet ist"},
     "history": {"en": "Price and status changes", "de": "Preis- und Statusänderungen"},
+    "similar": {"en": "Similar courses", "de": "Ähnliche Kurse"},
+    "similar_none": {
+        "en": "No similar courses yet, as this course has no vector for meaning-based search.",
+        "de": "Noch keine ähnlichen Kurse, denn für diesen Kurs fehlt der Vektor der Bedeutungssuche.",
+    },
+    "similarity": {"en": "Similarity", "de": "Ähnlichkeit"},
     "no_history": {"en": "No changes recorded yet.", "de": "Noch keine Änderungen erfasst."},
     "price_over_time": {"en": "Price over time", "de": "Preis im Zeitverlauf"},
     "offers": {"en": "Ways to take it", "de": "Wege zum Kurs"},

@@ -192,3 +192,21 @@ def facts_frame(course: dict[str, Any], names: Sequence[str], lang: str) -> pd.D
         if text:
             rows.append({t("field", lang): field_label(name, lang), t("value", lang): text})
     return pd.DataFrame(rows, columns=[t("field", lang), t("value", lang)])
+
+
+def similar_frame(rows: Sequence[dict[str, Any]], lang: str) -> pd.DataFrame:
+    """The courses nearest in meaning: id (for the course number above), title, provider,
+    languages and the similarity."""
+    columns = ["id", field_label("title", lang), field_label("provider", lang)]
+    columns += [field_label("languages", lang), t("similarity", lang)]
+    data = [
+        (
+            int(r["id"]),
+            _CONTROL.sub("", r.get("title") or ""),
+            r.get("provider") or "",
+            languages(r.get("languages") or (), lang),
+            f"{r['similarity']:.2f}",
+        )
+        for r in rows
+    ]
+    return pd.DataFrame(data, columns=columns)

@@ -49,6 +49,7 @@ W_MIN_RATING = "w_min_rating"
 W_START_FROM = "w_start_from"
 W_START_TO = "w_start_to"
 W_SORT = "w_sort"
+W_WORDS_ONLY = "w_words_only"
 W_PER_PAGE = "w_per_page"
 W_PAGE = "w_page"  # prefix: one pagination widget per shown search
 W_CHIPS = "w_chips"
@@ -240,6 +241,7 @@ def query_from_widgets() -> Query:
         "start_from": _day(W_START_FROM) if wkey(W_START_FROM) in ss else current.start_from,
         "start_to": _day(W_START_TO) if wkey(W_START_TO) in ss else current.start_to,
         "sort": read(W_SORT, current.sort) or "relevance",
+        "words_only": bool(read(W_WORDS_ONLY, current.words_only)),
         "per_page": int(read(W_PER_PAGE, current.per_page) or 25),
         "page": 1,
     }

@@ -29,6 +29,11 @@ if TYPE_CHECKING:  # the search engine (numpy, SQLModel) loads only for commands
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
 
+BATCH_QUIET = 64  # embedding fewer courses than this shows no progress
+# Courses a changing command embeds before it returns: the model reads 5-10 courses a
+# second on two cores, so a large import would otherwise run for hours. The rest are
+# found by words until `courseradar embed` (or the next import or refresh) embeds them.
+INLINE_EMBED_LIMIT = 1000
 SHOWN_ERRORS = 5  # errors listed per source or file; the rest are counted
 
 FormatOpt = Annotated[str, typer.Option("--format", help="table, json or csv.")]
@@ -55,10 +60,36 @@ def plain(value: object) -> Any:
 
 
 def save_snapshot(engine: Engine) -> None:
-    """After a command changed the catalog: the app's next start loads the search snapshot."""
+    """After a command changed the catalog: the new or changed courses get their vectors
+    (with progress on stderr) and the app's next start loads the search snapshot."""
     from catalog.search import save_snapshot
 
+    embed_changed(engine)
     save_snapshot(engine)
+
+
+def embed_changed(engine: Engine, limit: int | None = INLINE_EMBED_LIMIT) -> int:
+    """Embed the courses without a current vector (at most ``limit``), showing progress;
+    returns how many. Says how many are left for `courseradar embed`."""
+    from catalog.search.embedding import default_embedder
+    from catalog.search.vectors import stale_courses, update_vectors
+
+    embedder = default_embedder()
+    if embedder is None:
+        return 0
+
+    def progress(done: int, total: int) -> None:
+        if total > BATCH_QUIET:
+            err.print(f"embedding courses for meaning search: {done}/{total}", highlight=False)
+
+    done = update_vectors(engine, embedder, progress=progress, limit=limit)
+    if limit is not None and done >= limit and (left := len(stale_courses(engine, embedder.name))):
+        err.print(
+            f"note: {left} courses have no vector yet and are found by words only; "
+            "`courseradar embed` computes them (5-10 courses a second)",
+            highlight=False,
+        )
+    return done
 
 
 @contextmanager
@@ -140,6 +171,14 @@ class SearchFilters:
     start_to: Annotated[str | None, _bound_option("start_to")] = None
     min_rating: Annotated[float | None, _bound_option("min_rating")] = None
     sort: Annotated[str, typer.Option(help=f"One of: {', '.join(SORTS)}.")] = "relevance"
+    words_only: Annotated[
+        bool,
+        typer.Option(
+            "--words-only",
+            help="Match the words only (no meaning-based match).",
+            show_default=False,
+        ),
+    ] = False
 
     def query(self, per_page: int) -> Query:
         """The Query these options ask for; a date that is not one is a QueryError."""
@@ -162,6 +201,7 @@ class SearchFilters:
             start_to=_dated(self.start_to, "--start-to"),
             min_rating=self.min_rating,
             sort=self.sort,
+            words_only=self.words_only,
             per_page=per_page,
         )
 

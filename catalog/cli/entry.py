@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from catalog import db
-from catalog.cli import admin, explain, importing, lists, refresh, saved, search, service
+from catalog.cli import admin, explain, importing, lists, meaning, refresh, saved, search, service
 from catalog.cli.common import UserError, err
 from catalog.query import QueryError
 
@@ -22,11 +22,13 @@ app = typer.Typer(
 )
 for _name, _command in (
     ("search", search.search),
+    ("similar", meaning.similar),
     ("serve", service.serve),
     ("stats", admin.stats),
     ("refresh", refresh.refresh),
     ("parse", refresh.parse),
     ("import", importing.import_file),
+    ("embed", meaning.embed),
     ("schedule", service.schedule),
     ("export", search.export_command),
     ("explain", explain.explain_command),

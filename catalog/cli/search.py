@@ -28,6 +28,7 @@ from catalog.cli.common import (
     validated,
     write,
 )
+from catalog.cli.meaning import note_words_only
 from catalog.export import FORMATS, export
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ def search(
         raise UserError(f"unknown format {fmt[:40]!r}; use table, json or csv")
     query = filters.query(limit)
     result = run_search(common.engine(), query)
+    note_words_only(result)
     if fmt == "json":
         sys.stdout.write(json.dumps(result.rows, default=str, ensure_ascii=False, indent=2) + "\n")
         return

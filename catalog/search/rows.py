@@ -70,6 +70,10 @@ class SearchResult:
     rows: list[dict[str, Any]]
     total: int
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    # How the text was matched: "hybrid" (words and meaning), "words" (asked for, turned
+    # off with COURSERADAR_EMBEDDER=none, or no text), or "words-no-vectors" (meaning
+    # search is not available: the model cannot load, or no course has a vector yet).
+    matched_by: str = "words"
 
     @property
     def pages(self) -> int:

@@ -15,10 +15,19 @@ from sqlalchemy.engine import Engine
 
 from catalog.db import catalog_version
 from catalog.query import Query, QueryError, _shown
+from catalog.search.embedding import default_embedder, turned_off
 from catalog.search.facets import FacetValue, facet_counts, facet_masks, range_mask
 from catalog.search.match import match
+from catalog.search.meaning import (
+    fuse,
+    nearest_for_query,
+    promote_exact_title,
+    similar_positions,
+)
 from catalog.search.rows import SearchResult, fetch_rows, order
 from catalog.search.snapshot import SNAPSHOT_FORMAT, Snapshot, snapshot_file
+from catalog.search.vectors import Vectors, load_vectors
+from catalog.text import words
 
 
 class Searcher:
@@ -27,6 +36,7 @@ class Searcher:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._snapshot: Snapshot | None = None
+        self._vectors: Vectors | None = None
         self._lock = threading.Lock()
 
     def snapshot(self) -> Snapshot:
@@ -68,6 +78,41 @@ class Searcher:
             ).scalar()
         return json.dumps([SNAPSHOT_FORMAT, version, count, low, high, str(first)])
 
+    def vectors(self, snap: Snapshot) -> Vectors | None:
+        """The course vectors of the model in use for ``snap``; None when there is no model
+        here or no course has a vector yet."""
+        embedder = default_embedder()
+        if embedder is None:
+            return None
+        found = self._vectors
+        if found is None or found.version != snap.version or found.model != embedder.name:
+            with self._lock:
+                found = self._vectors
+                if found is None or found.version != snap.version:
+                    found = load_vectors(
+                        self.engine, snap.version, snap.ids, embedder.name, embedder.dim
+                    )
+                    self._vectors = found
+        return found if found.known.any() else None
+
+    def similar(self, course_id: int, limit: int = 10) -> list[dict[str, Any]] | None:
+        """The courses nearest in meaning to ``course_id`` (other providers first), each row
+        with its ``similarity``; None when the course or its vector is unknown."""
+        snap = self.snapshot()
+        vectors = self.vectors(snap)
+        position = int(np.searchsorted(snap.ids, course_id))
+        if vectors is None or position >= snap.size or snap.ids[position] != course_id:
+            return None
+        pairs = similar_positions(snap, vectors, position, limit)
+        if not pairs and not vectors.known[position]:
+            return None
+        rows = {r["id"]: r for r in fetch_rows(self.engine, [int(snap.ids[p]) for p, _ in pairs])}
+        return [
+            {**rows[int(snap.ids[p])], "similarity": round(s, 3)}
+            for p, s in pairs
+            if int(snap.ids[p]) in rows
+        ]
+
     def known_values(self, facet: str) -> list[str]:
         return list(self.snapshot().columns[facet].vocab)
 
@@ -77,7 +122,19 @@ class Searcher:
         hits, total, facets = self._evaluate(snap, query, upto=start + query.per_page)
         page_ids = snap.ids[hits[start : start + query.per_page]].tolist()
         rows = fetch_rows(self.engine, page_ids) if with_rows else []
-        return SearchResult(query=query, rows=rows, total=total, facets=facets)
+        return SearchResult(
+            query=query,
+            rows=rows,
+            total=total,
+            facets=facets,
+            matched_by=self.matched_by(query, snap),
+        )
+
+    def matched_by(self, query: Query, snap: Snapshot | None = None) -> str:
+        """How ``query``'s text is matched (see SearchResult.matched_by)."""
+        if query.words_only or not words(query.text) or turned_off():
+            return "words"
+        return "words-no-vectors" if self.vectors(snap or self.snapshot()) is None else "hybrid"
 
     def iter_all(self, query: Query, batch: int = 1000) -> Iterator[dict[str, Any]]:
         """Every matching row in sort order (exports), fetched in batches."""
@@ -92,15 +149,7 @@ class Searcher:
     ) -> tuple[np.ndarray, int, dict[str, list[FacetValue]]]:
         """(positions of the matches in order, their number, facet counts); with ``upto``,
         only the first ``upto`` positions of the order are made."""
-        base = np.ones(snap.size, dtype=bool)
-        scores: np.ndarray | None = None
-        found = match(self.engine, snap, query.text, ranked=query.sort == "relevance")
-        if found is not None:
-            base = np.zeros(snap.size, dtype=bool)
-            base[found[0]] = True
-            if found[1] is not None:
-                scores = np.zeros(snap.size)
-                scores[found[0]] = found[1]
+        base, scores = self._matching(snap, query)
         base &= range_mask(snap, query)
         masks = facet_masks(snap, query)
         full = base.copy()
@@ -109,6 +158,33 @@ class Searcher:
         counts = facet_counts(snap, query, base, masks, full) if facets else {}
         hits = np.flatnonzero(full)
         return hits[order(snap, query, hits, scores, upto)], int(hits.size), counts
+
+    def _matching(self, snap: Snapshot, query: Query) -> tuple[np.ndarray, np.ndarray | None]:
+        """(which courses match the text, their relevance scores or None): the words'
+        match fused with the nearest vectors unless words only are asked for."""
+        ranked = query.sort == "relevance"
+        found = match(self.engine, snap, query.text, ranked=ranked)
+        if found is None:
+            return np.ones(snap.size, dtype=bool), None
+        vectors = None if query.words_only else self.vectors(snap)
+        embedder = default_embedder()
+        base = np.zeros(snap.size, dtype=bool)
+        if vectors is None or embedder is None:
+            base[found[0]] = True
+            if found[1] is None:
+                return base, None
+            scores = np.zeros(snap.size)
+            scores[found[0]] = found[1]
+            return base, scores
+        near = nearest_for_query(
+            vectors, query.text[:500], lambda text: embedder.embed([text], query=True)[0]
+        )
+        positions, fused = fuse(snap.size, found, near)
+        base[positions] = True
+        if not ranked:
+            return base, None
+        promote_exact_title(self.engine, snap, query.text, fused)
+        return base, fused
 
 
 _SEARCHERS: dict[int, Searcher] = {}

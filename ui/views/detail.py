@@ -76,7 +76,15 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
 if course.get("description"):
     st.markdown(md(course["description"]))
 
-facts, listings, history = st.tabs([t("facts", lang), t("listings", lang), t("history", lang)])
+facts, listings, history, near = st.tabs(
+    [t("facts", lang), t("listings", lang), t("history", lang), t("similar", lang)]
+)
+with near:
+    similar = data.similar(course_id)
+    if not similar:
+        st.caption(md(t("similar_none", lang)))
+    else:
+        st.dataframe(render.similar_frame(similar, lang), hide_index=True)
 with facts:
     st.dataframe(render.facts_frame(course, FACT_FIELDS, lang), hide_index=True)
     offers = [o for o in course.get("offers") or [] if isinstance(o, dict)]

@@ -137,6 +137,13 @@ st.text_input(
     on_change=state.filters_changed,
     icon=":material/search:",
 )
+st.toggle(
+    t("words_only", lang),
+    value=query.words_only,
+    key=state.wkey(state.W_WORDS_ONLY),
+    help=t("words_only_help", lang),
+    on_change=state.filters_changed,
+)
 
 active = state.chips(query)
 
@@ -160,6 +167,10 @@ if active:
     )
 
 st.subheader(md(describe(query, result.total, lang)), anchor=False)
+if result.matched_by == "hybrid":
+    st.caption(t("matched_hybrid", lang))
+elif result.matched_by == "words-no-vectors":
+    st.caption(md(t("matched_words_no_vectors", lang)))
 with st.container(horizontal=True, horizontal_alignment="right", vertical_alignment="bottom"):
     st.selectbox(
         t("sort", lang),
