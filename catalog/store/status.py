@@ -1,10 +1,12 @@
 """Status marking: listings a source no longer shows go stale, then removed; a course
-re-merged from its listings records what changed (price, status: stale, removed, back)."""
+re-merged from its listings records what changed in the facts a person decides by (cost
+model, price and its EUR value, certificate, level, start date, status: stale, removed,
+back), with the source whose refresh or import saw it and the time."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,11 +15,27 @@ from sqlalchemy.engine import Connection
 from catalog.store.bulk import COURSE, EVENT, LISTING, SOURCE, _chunks, _insert, utcnow
 from catalog.store.merging import merge
 
+# The facts whose change is recorded, with the event each writes (catalog.changes reads
+# them). The price itself is compared as "amount currency" (price_changed).
+WATCHED = (
+    ("cost", "cost_changed"),
+    ("price_eur", "price_eur_changed"),
+    ("certificate", "certificate_changed"),
+    ("level", "level_changed"),
+    ("start_date", "start_changed"),
+)
+
 
 def recompute_courses(
-    conn: Connection, course_ids: Sequence[int], *, run_id: int | None, now: datetime
+    conn: Connection,
+    course_ids: Sequence[int],
+    *,
+    run_id: int | None,
+    now: datetime,
+    source: str | None = None,
 ) -> None:
-    """Re-merge courses from their listings; record price changes and status changes."""
+    """Re-merge courses from their listings; record what changed (see WATCHED), with
+    ``source``, the source whose refresh or import brought the change."""
     for chunk in _chunks(course_ids):
         listings: dict[int, list[tuple[str, dict[str, Any], str]]] = {}
         for row in conn.execute(
@@ -30,7 +48,11 @@ def recompute_courses(
             row.id: row
             for row in conn.execute(
                 sa.select(
-                    COURSE.c.id, COURSE.c.price_amount, COURSE.c.price_currency, COURSE.c.status
+                    COURSE.c.id,
+                    COURSE.c.price_amount,
+                    COURSE.c.price_currency,
+                    COURSE.c.status,
+                    *(COURSE.c[name] for name, _ in WATCHED),
                 ).where(COURSE.c.id.in_(chunk))
             )
         }
@@ -46,7 +68,7 @@ def recompute_courses(
             new["b_id"] = course_id
             old = before.get(course_id)
             if old is not None:
-                _record_changes(conn, old, new, run_id, now)
+                _record_changes(conn, old, new, (run_id, source, now))
             updates.append(new)
         for u in updates:  # a course that went stale or removed keeps when it was last seen
             if u["last_seen"] is None:
@@ -56,7 +78,7 @@ def recompute_courses(
 
 
 def _record_changes(
-    conn: Connection, old: Any, new: dict[str, Any], run_id: int | None, now: datetime
+    conn: Connection, old: Any, new: dict[str, Any], when: tuple[int | None, str | None, datetime]
 ) -> None:
     """Events for what re-merging changed of a course; a course no longer active gets no
     new ``last_seen`` (None: its listings' latest is looked up)."""
@@ -64,12 +86,27 @@ def _record_changes(
     old_price = _price_text(old.price_amount, old.price_currency)
     new_price = _price_text(new["price_amount"], new["price_currency"])
     if old_price != new_price:
-        _event(conn, course_id, run_id, now, "price_changed", old_price, new_price)
+        _event(conn, course_id, when, "price_changed", old_price, new_price)
+    for name, event in WATCHED:
+        before, after = _fact_text(getattr(old, name)), _fact_text(new.get(name))
+        if before != after:
+            _event(conn, course_id, when, event, before, after)
     if old.status != new["status"]:
         name = "returned" if new["status"] == "active" else new["status"]
-        _event(conn, course_id, run_id, now, name, old.status, new["status"])
+        _event(conn, course_id, when, name, old.status, new["status"])
         if new["status"] != "active":
             new["last_seen"] = None
+
+
+def _fact_text(value: Any) -> str | None:
+    """A watched fact as the event stores it: dates as ISO days, EUR to the cent."""
+    if value is None:
+        return None
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return f"{float(value):.2f}"
+    if isinstance(value, date | datetime):
+        return value.isoformat()[:10]
+    return str(value)
 
 
 def _last_seen(conn: Connection, course_id: int) -> datetime:
@@ -96,15 +133,21 @@ def _price_text(amount: float | None, currency: str | None) -> str | None:
 def _event(
     conn: Connection,
     course_id: int,
-    run_id: int | None,
-    now: datetime,
+    when: tuple[int | None, str | None, datetime],
     event: str,
     old: str | None,
     new: str | None,
 ) -> None:
+    run_id, source, now = when
     conn.execute(
         EVENT.insert().values(
-            course_id=course_id, run_id=run_id, at=now, event=event, old=old, new=new
+            course_id=course_id,
+            run_id=run_id,
+            source=source,
+            at=now,
+            event=event,
+            old=old,
+            new=new,
         )
     )
 
@@ -148,7 +191,7 @@ def mark_missing(
             updates,
         )
         affected = sorted({r.course_id for r in rows if r.source_id not in seen})
-        recompute_courses(conn, affected, run_id=run_id, now=now)
+        recompute_courses(conn, affected, run_id=run_id, now=now, source=source)
     return stale, removed
 
 

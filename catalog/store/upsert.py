@@ -157,7 +157,9 @@ def _upsert_in(
     if bulk_fts:
         _fts_config(conn, bulk=False)
     if recompute:
-        recompute_courses(conn, sorted(recompute), run_id=run_id, now=batch.now)
+        recompute_courses(
+            conn, sorted(recompute), run_id=run_id, now=batch.now, source=batch.source
+        )
     result.seen = list(batch.seen)
     return result
 
@@ -295,7 +297,7 @@ def _write(
     index_from = None
     key_to_id: dict[str, int] = {}
     if step.courses:
-        index_from, key_to_id = _write_courses(conn, step.courses, now, run_id)
+        index_from, key_to_id = _write_courses(conn, step.courses, now, (run_id, batch.source))
     if step.listings:
         for row in step.listings:
             key = row.pop("key")
@@ -308,7 +310,10 @@ def _write(
 
 
 def _write_courses(
-    conn: Connection, courses: list[dict[str, Any]], now: datetime, run_id: int | None
+    conn: Connection,
+    courses: list[dict[str, Any]],
+    now: datetime,
+    run: tuple[int | None, str],
 ) -> tuple[int, dict[str, int]]:
     """Insert new courses and their "new" events; returns the largest course id before
     them and the new ids by course key."""
@@ -328,8 +333,10 @@ def _write_courses(
         key_to_id.update(
             conn.execute(sa.select(COURSE.c.key, COURSE.c.id).where(COURSE.c.key.in_(chunk))).all()
         )
+    run_id, source = run
     events = [
-        {"course_id": key_to_id[k], "run_id": run_id, "at": now, "event": "new"} for k in keys
+        {"course_id": key_to_id[k], "run_id": run_id, "source": source, "at": now, "event": "new"}
+        for k in keys
     ]
     _bulk_upsert(conn, EVENT, events, None, {})
     return index_from, key_to_id
