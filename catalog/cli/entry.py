@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from catalog import db
-from catalog.cli import admin, importing, lists, refresh, saved, search, service
+from catalog.cli import admin, importing, lists, plan, refresh, saved, search, service
 from catalog.cli.common import UserError, err
 from catalog.query import QueryError
 
@@ -30,6 +30,8 @@ for _name, _command in (
     ("schedule", service.schedule),
     ("export", search.export_command),
     ("feed", saved.feed_command),
+    ("changes", plan.changes_command),
+    ("calendar", plan.calendar_command),
 ):
     app.command(_name)(_command)
 for _name, _group in (
