@@ -124,7 +124,8 @@ class ListEffort:
 
     def text(self, lang: str = "en") -> str:
         words = _LIST_WORDS["de" if lang == "de" else "en"]
-        out = words[0].format(n=self.courses, hours=_range(self.hours_min, self.hours_max))
+        hours = _range(self.hours_min, self.hours_max)
+        out = words[0].format(n=self.courses, noun=words[4][self.courses != 1], hours=hours)
         if self.per_week_max:
             out += words[1].format(_range(self.per_week_min, self.per_week_max))
         if self.weeks_max:
@@ -135,18 +136,20 @@ class ListEffort:
 
 
 # A list's effort sentence: its total, the weekly load, the longest course, the unknown.
-_LIST_WORDS = {
+_LIST_WORDS: dict[str, tuple[Any, ...]] = {
     "en": (
-        "{n} courses: {hours} h in all",
+        "{n} {noun}: {hours} h in all",
         ", {} h/week taken together",
         ", the longest {} weeks",
         "; {} without a stated effort",
+        ("course", "courses"),
     ),
     "de": (
-        "{n} Kurse: zusammen {hours} h",
+        "{n} {noun}: zusammen {hours} h",
         ", gleichzeitig {} h/Woche",
         ", längster {} Wochen",
         "; bei {} ohne Angabe zum Aufwand",
+        ("Kurs", "Kurse"),
     ),
 }
 

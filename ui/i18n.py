@@ -280,7 +280,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "No changes recorded for these courses yet.",
         "de": "Für diese Kurse sind noch keine Änderungen verzeichnet.",
     },
-    "change_when": {"en": "Date", "de": "Datum"},
+    "change_when": {"en": "Date (UTC)", "de": "Datum (UTC)"},
     "change_course": {"en": "Course", "de": "Kurs"},
     "change_what": {"en": "Change", "de": "Änderung"},
     "change_source": {"en": "Source", "de": "Quelle"},
