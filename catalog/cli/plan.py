@@ -56,7 +56,8 @@ def changes_command(
     if not found:
         out.print("no changes" if lang == "en" else "keine Änderungen")
         return
-    table = Table(title=f"{len(found)} changes", title_justify="left")
+    title = f"{len(found)} " + ("Änderungen" if lang == "de" else "changes")
+    table = Table(title=title, title_justify="left")
     for column in ("date", "id", "course", "change", "source"):
         table.add_column(column, overflow="fold")
     for change in found:
