@@ -41,6 +41,9 @@ CHANGE_EVENTS = (
     "returned",
 )
 LIMIT = 500
+# Up to this many courses are named in the query (a shortlist); more (a broad saved search)
+# would exceed the bound-parameter limits, so the newest events are read and filtered.
+IN_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -111,14 +114,23 @@ def course_changes(
             COURSE.c.certificate,
         )
         .join(COURSE, COURSE.c.id == EVENT.c.course_id)
-        .where(EVENT.c.event.in_(CHANGE_EVENTS), EVENT.c.course_id.in_(ids))
+        .where(EVENT.c.event.in_(CHANGE_EVENTS))
         .order_by(EVENT.c.at.desc(), EVENT.c.id.desc())
-        .limit(limit * 2)  # a price and its EUR value are two events, one change
     )
     if start is not None:
         stmt = stmt.where(EVENT.c.at > start)
+    wanted = limit * 2  # a price and its EUR value are two events, one change
     with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
+        if len(ids) <= IN_LIMIT:
+            rows = conn.execute(stmt.where(EVENT.c.course_id.in_(ids)).limit(wanted)).all()
+        else:
+            chosen = set(ids)
+            rows = []
+            for row in conn.execute(stmt.execution_options(yield_per=1000)):
+                if row.course_id in chosen:
+                    rows.append(row)
+                    if len(rows) >= wanted:
+                        break
     return _combine(rows)[:limit]
 
 

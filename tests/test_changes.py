@@ -62,6 +62,21 @@ def test_an_import_records_each_watched_fact_with_its_source(
     assert all(c.course_id != ids["dl"] for c in found)
 
 
+def test_a_broad_search_reads_the_same_changes_without_naming_every_course(
+    listed: tuple[sa.Engine, dict[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, ids = listed
+    saved_searches.save(engine, "All", Query())
+    changed = sample()
+    changed[0].level, changed[2].level = "advanced", "advanced"
+    import_records(engine, "t", changed, full=True)
+    named = changes.saved_search_changes(engine, "All")
+    monkeypatch.setattr(changes, "IN_LIMIT", 1)  # as with more courses than that
+    assert changes.saved_search_changes(engine, "All") == named
+    assert {c.course_id for c in named} == {ids["ml"], ids["dl"]}
+    assert len(changes.saved_search_changes(engine, "All", limit=1)) == 1
+
+
 def test_a_price_and_its_eur_value_are_one_change() -> None:
     at = datetime(2026, 12, 1, tzinfo=UTC)
     base = {"course_id": 1, "title": "X", "url": None, "at": at, "source": "s"}
