@@ -57,6 +57,7 @@ def recompute_courses(
             )
         }
         updates: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
         for course_id, items in listings.items():
             live = [(s, r) for s, r, st in items if st != "removed"] or [
                 (s, r) for s, r, _ in items
@@ -68,8 +69,10 @@ def recompute_courses(
             new["b_id"] = course_id
             old = before.get(course_id)
             if old is not None:
-                _record_changes(conn, old, new, (run_id, source, now))
+                events += _record_changes(old, new, {"run_id": run_id, "source": source, "at": now})
             updates.append(new)
+        if events:  # one executemany per chunk, not a statement per change
+            conn.execute(EVENT.insert(), events)
         for u in updates:  # a course that went stale or removed keeps when it was last seen
             if u["last_seen"] is None:
                 u["last_seen"] = _last_seen(conn, u["b_id"])
@@ -77,25 +80,29 @@ def recompute_courses(
             conn.execute(COURSE.update().where(COURSE.c.id == sa.bindparam("b_id")), updates)
 
 
-def _record_changes(
-    conn: Connection, old: Any, new: dict[str, Any], when: tuple[int | None, str | None, datetime]
-) -> None:
-    """Events for what re-merging changed of a course; a course no longer active gets no
-    new ``last_seen`` (None: its listings' latest is looked up)."""
+def _record_changes(old: Any, new: dict[str, Any], when: dict[str, Any]) -> list[dict[str, Any]]:
+    """Event rows for what re-merging changed of a course (``when``: run_id, source, at);
+    a course no longer active gets no new ``last_seen`` (None: its listings' latest is
+    looked up)."""
     course_id = new["b_id"]
+    changes: list[tuple[str, str | None, str | None]] = []
     old_price = _price_text(old.price_amount, old.price_currency)
     new_price = _price_text(new["price_amount"], new["price_currency"])
     if old_price != new_price:
-        _event(conn, course_id, when, "price_changed", old_price, new_price)
+        changes.append(("price_changed", old_price, new_price))
     for name, event in WATCHED:
         before, after = _fact_text(getattr(old, name)), _fact_text(new.get(name))
         if before != after:
-            _event(conn, course_id, when, event, before, after)
+            changes.append((event, before, after))
     if old.status != new["status"]:
         name = "returned" if new["status"] == "active" else new["status"]
-        _event(conn, course_id, when, name, old.status, new["status"])
+        changes.append((name, old.status, new["status"]))
         if new["status"] != "active":
             new["last_seen"] = None
+    return [
+        {"course_id": course_id, **when, "event": event, "old": before, "new": after}
+        for event, before, after in changes
+    ]
 
 
 def _fact_text(value: Any) -> str | None:
@@ -128,28 +135,6 @@ def _price_text(amount: float | None, currency: str | None) -> str | None:
     if amount is None:
         return None
     return f"{amount:g} {currency or ''}".strip()
-
-
-def _event(
-    conn: Connection,
-    course_id: int,
-    when: tuple[int | None, str | None, datetime],
-    event: str,
-    old: str | None,
-    new: str | None,
-) -> None:
-    run_id, source, now = when
-    conn.execute(
-        EVENT.insert().values(
-            course_id=course_id,
-            run_id=run_id,
-            source=source,
-            at=now,
-            event=event,
-            old=old,
-            new=new,
-        )
-    )
 
 
 def mark_missing(
