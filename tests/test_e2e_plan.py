@@ -41,6 +41,12 @@ def _last_table_rows(page: Any) -> list[str]:
     grid = page.locator("[data-testid='stDataFrame']").last
     grid.scroll_into_view_if_needed()
     rows = grid.locator("[role='row']")
+    # The grid fills its accessible copy after it drew; on a busy machine that is later.
+    page.wait_for_function(
+        "g => [...g.querySelectorAll('[role=row]')].slice(1).some(r => r.innerText.trim())",
+        arg=grid.element_handle(),
+        timeout=30000,
+    )
     return [rows.nth(i).inner_text() for i in range(1, rows.count())]
 
 

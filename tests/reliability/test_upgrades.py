@@ -37,6 +37,7 @@ from catalog.record import CourseRecord
 from catalog.refresh import import_records
 from catalog.search import Query, search
 from tests.reliability import support
+from tests.support.old_schema import copy_rows
 
 pytestmark = pytest.mark.reliability
 
@@ -169,28 +170,7 @@ def _library_rows(engine: Engine, scratch_url: str) -> None:
     with support.engine_for(scratch_url) as scratch:
         db.upgrade(scratch)
         _library_fill(scratch)
-        made = _reflect(scratch)
-        with scratch.connect() as src, db.write_tx(engine) as dst:
-            for table in _reflect(engine).sorted_tables:
-                if table.name == "alembic_version" or table.name.startswith("course_fts"):
-                    continue
-                columns = [c.name for c in table.columns if c.computed is None]
-                rows = src.execute(sa.select(*(made.tables[table.name].c[n] for n in columns)))
-                values = [dict(r._mapping) for r in rows]
-                if table.name == "meta":  # the scratch's facts replace the empty catalog's
-                    dst.execute(table.delete())
-                if values:
-                    dst.execute(table.insert(), values)
-                if engine.dialect.name == "postgresql" and "id" in table.c and values:
-                    dst.exec_driver_sql(  # ids were given: move the sequence past them
-                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                        f"(SELECT max(id) FROM {table.name}))"
-                    )
-            if engine.dialect.name == "sqlite":  # the store indexes the courses it writes
-                dst.exec_driver_sql(
-                    "INSERT INTO course_fts(rowid, search_title, search_body) "
-                    "SELECT id, search_title, search_body FROM course"
-                )
+        copy_rows(scratch, engine)
 
 
 def test_first_schema_upgrades_to_head_with_every_row(db_url: str, clean_env: Path) -> None:
