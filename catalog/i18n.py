@@ -201,3 +201,32 @@ def _range_phrase(row: Range, query: Any, lang: str) -> str | None:
     return _say(row.phrase, lang).format(
         lo="" if low is None else shown(low), hi="" if high is None else shown(high)
     )
+
+
+# What a recorded course change says (catalog.changes): event -> (English, German). The
+# placeholders are filled in there; values are shown with their vocabulary labels.
+CHANGE_PHRASES: dict[str, tuple[str, str]] = {
+    "now_free": ("now free", "jetzt kostenlos"),
+    "now_free_audit": ("now free to audit", "jetzt kostenlos belegbar"),
+    "cost": ("cost: {old} -> {new}", "Kosten: {old} -> {new}"),
+    "price": ("price {old} -> {new}", "Preis {old} -> {new}"),
+    "cert_price": ("certificate price {old} -> {new}", "Zertifikatspreis {old} -> {new}"),
+    "price_set": ("price now {new}", "Preis jetzt {new}"),
+    "cert_price_set": ("certificate price now {new}", "Zertifikatspreis jetzt {new}"),
+    "price_gone": ("price no longer given (was {old})", "kein Preis mehr angegeben (war {old})"),
+    "price_eur": ("price in EUR {old} -> {new} EUR", "Preis in EUR {old} -> {new} EUR"),
+    "certificate": ("certificate: {old} -> {new}", "Zertifikat: {old} -> {new}"),
+    "certificate_set": ("now with {new}", "jetzt mit {new}"),
+    "level": ("level: {old} -> {new}", "Niveau: {old} -> {new}"),
+    "start": ("next start {new}", "nächster Beginn {new}"),
+    "start_gone": ("no start date any more (was {old})", "kein Starttermin mehr (war {old})"),
+    "stale": ("not seen at the provider lately", "beim Anbieter zuletzt nicht gesehen"),
+    "removed": ("removed by the provider", "vom Anbieter entfernt"),
+    "returned": ("back at the provider", "wieder beim Anbieter"),
+    "unknown": ("unknown", "unbekannt"),
+}
+
+
+def change_phrase(key: str, lang: str = "en", **values: str) -> str:
+    en, de = CHANGE_PHRASES[key]
+    return (de if lang == "de" else en).format(**values)

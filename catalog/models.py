@@ -120,7 +120,9 @@ class Listing(SQLModel, table=True):
 
 
 class CourseEvent(SQLModel, table=True):
-    """What changed about a course and when: new, price_changed, stale, removed, returned."""
+    """What changed about a course, when, and which source said so: new, price_changed,
+    price_eur_changed, cost_changed, certificate_changed, level_changed, start_changed,
+    stale, removed, returned (catalog.changes reads them)."""
 
     __table_args__ = (Index("ix_event_course", "course_id"), Index("ix_event_at", "at"))
 
@@ -131,6 +133,7 @@ class CourseEvent(SQLModel, table=True):
     event: str
     old: str | None = None
     new: str | None = None
+    source: str | None = None  # migration 0005_plan; None for events recorded before it
 
 
 class Source(SQLModel, table=True):
@@ -198,6 +201,9 @@ class ShortlistItem(SQLModel, table=True):
     position: int = 0
     note: str = ""
     added_at: datetime
+    # Migration 0005_plan: the person's own target dates for the course.
+    plan_start: date | None = None
+    finish_by: date | None = None
 
 
 class SavedSearch(SQLModel, table=True):

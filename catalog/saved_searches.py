@@ -11,8 +11,6 @@ number of new courses, not to the size of the catalog.
 from __future__ import annotations
 
 import builtins
-import re
-import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -22,17 +20,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from catalog.db import write_tx
+from catalog.feeds import FEED_LIMIT
 from catalog.models import CourseEvent, SavedSearch
 from catalog.search import Query, QueryError, searcher_for
 from catalog.shortlists import UserDataError, clean_name
 
 SAVED = SavedSearch.__table__  # type: ignore[attr-defined]
 EVENT = CourseEvent.__table__  # type: ignore[attr-defined]
-
-ATOM_NS = "http://www.w3.org/2005/Atom"
-FEED_LIMIT = 100
-# Characters XML 1.0 cannot carry at all; scraped text may hold them.
-_XML_INVALID = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class SavedSearchError(UserDataError):
@@ -190,18 +184,6 @@ def new_since(engine: Engine, name: str, limit: int | None = None) -> builtins.l
     return _new_rows(engine, load(engine, name), _since(row), limit)
 
 
-def _text(value: Any) -> str:
-    return _XML_INVALID.sub("", str(value))
-
-
-def _stamp(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _http(url: Any) -> bool:
-    return isinstance(url, str) and url.lower().startswith(("http://", "https://"))
-
-
 def _summary(row: dict[str, Any]) -> str:
     facts = [
         row.get("provider"),
@@ -219,55 +201,43 @@ def _summary(row: dict[str, Any]) -> str:
     return "\n\n".join(p for p in (head, description) if p)
 
 
-def atom_feed(engine: Engine, name: str, base_url: str | None = None) -> bytes:
-    """An Atom 1.0 feed (RFC 4287) of the courses new for this saved search.
+def atom_feed(engine: Engine, name: str, base_url: str | None = None, lang: str = "en") -> bytes:
+    """An Atom 1.0 feed (RFC 4287) of what is new for this saved search: the courses that
+    appeared since it was saved, and the changes of the courses it matches since then
+    (catalog.changes), the newest ``FEED_LIMIT`` of them; a feed reader remembers which
+    entries it showed."""
+    from catalog.changes import saved_search_changes
+    from catalog.feeds import Entry, change_entry, is_http, word, write_feed
 
-    Entries are the courses that appeared since the search was saved (the newest
-    ``FEED_LIMIT``); a feed reader remembers which ones it showed. Every text comes from
-    ElementTree, which escapes it; characters XML cannot hold are dropped.
-    """
     row = _row(engine, name)
     query = load(engine, name)
     created = _utc(row.created_at)
     assert created is not None
-    rows = _new_rows(engine, query, created, FEED_LIMIT)
-
-    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        el = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", {k: _text(v) for k, v in attrs.items()})
-        if text is not None:
-            el.text = _text(text)
-        return el
-
-    ET.register_namespace("", ATOM_NS)
-    feed = ET.Element(f"{{{ATOM_NS}}}feed")
-    sub(feed, "id", f"urn:courseradar:saved-search:{row.id}")
-    sub(feed, "title", f"CourseRadar: {row.name}")
-    sub(feed, "subtitle", "New AI and machine-learning courses for this saved search")
-    updated = max([r["new_at"] for r in rows if r.get("new_at")] or [created])
-    sub(feed, "updated", _stamp(updated))
-    author = sub(feed, "author")
-    sub(author, "name", "CourseRadar")
-    sub(feed, "generator", "CourseRadar")
-    if base_url and _http(base_url):
+    entries = [
+        Entry(
+            id=f"urn:courseradar:course:{course['id']}",
+            title=course.get("title") or f"Course {course['id']}",
+            updated=course["new_at"],
+            link=course.get("url"),
+            summary=_summary(course),
+            categories=[str(t) for t in course.get("topics") or []],
+        )
+        for course in _new_rows(engine, query, created, FEED_LIMIT)
+    ]
+    changes = saved_search_changes(engine, row.name, since=created, limit=FEED_LIMIT)
+    entries += [change_entry(c, lang) for c in changes]
+    link = None
+    if base_url and is_http(base_url):
         params = urlencode(_params(query), doseq=True)
         link = base_url.rstrip("/") + "/" + (f"?{params}" if params else "")
-        sub(feed, "link", rel="alternate", type="text/html", href=link)
-    for course in rows:
-        entry = sub(feed, "entry")
-        sub(entry, "id", f"urn:courseradar:course:{course['id']}")
-        sub(entry, "title", course.get("title") or f"Course {course['id']}", type="text")
-        stamp = _stamp(course["new_at"])
-        sub(entry, "updated", stamp)
-        sub(entry, "published", stamp)
-        if _http(course.get("url")):
-            sub(entry, "link", rel="alternate", type="text/html", href=course["url"])
-        for topic in course.get("topics") or []:
-            sub(entry, "category", term=str(topic))
-        summary = _summary(course)
-        if summary:
-            sub(entry, "summary", summary, type="text")
-    ET.indent(feed)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+    return write_feed(
+        feed_id=f"urn:courseradar:saved-search:{row.id}",
+        title=f"CourseRadar: {row.name}",
+        subtitle=word("search_subtitle", lang),
+        entries=entries,
+        since=created,
+        link=link,
+    )
 
 
 def recent_changes(

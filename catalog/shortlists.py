@@ -88,6 +88,19 @@ def _find(conn: Connection, ref: ListRef, *, lock: bool = False) -> tuple[int, s
     return int(row.id), str(row.name)
 
 
+def list_id(conn: Connection, ref: ListRef) -> int:
+    """The id of a list given by name or id (ShortlistError when there is none)."""
+    return _find(conn, ref)[0]
+
+
+def get_list(engine: Engine, ref: ListRef) -> dict[str, Any]:
+    """id, name and created_at of a list given by name or id."""
+    with engine.connect() as conn:
+        found, _ = _find(conn, ref)
+        row = conn.execute(sa.select(LIST).where(LIST.c.id == found)).one()
+    return dict(row._mapping)
+
+
 def _check_unique(conn: Connection, name: str, except_id: int | None = None) -> None:
     stmt = sa.select(LIST.c.id).where(sa.func.lower(LIST.c.name) == name.lower())
     if except_id is not None:
@@ -293,7 +306,8 @@ def move(engine: Engine, ref: ListRef, course_id: int, to: str | int) -> None:
 
 
 def items(engine: Engine, ref: ListRef) -> list[dict[str, Any]]:
-    """The list's courses in order: course rows plus ``note``, ``position`` and ``status``.
+    """The list's courses in order: course rows plus ``note``, ``position``, ``status``
+    and the person's ``plan_start`` and ``finish_by`` dates (None until set).
 
     ``position`` is 1-based and gapless as shown; ``status`` is the course's own
     (``removed`` once it disappeared upstream).
@@ -301,7 +315,7 @@ def items(engine: Engine, ref: ListRef) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         list_id, _ = _find(conn, ref)
         entries = conn.execute(
-            sa.select(ITEM.c.course_id, ITEM.c.note)
+            sa.select(ITEM.c.course_id, ITEM.c.note, ITEM.c.plan_start, ITEM.c.finish_by)
             .where(ITEM.c.shortlist_id == list_id)
             .order_by(ITEM.c.position, ITEM.c.id)
         ).all()
@@ -313,6 +327,7 @@ def items(engine: Engine, ref: ListRef) -> list[dict[str, Any]]:
             continue
         row = dict(row)
         row["note"] = entry.note or ""
+        row["plan_start"], row["finish_by"] = entry.plan_start, entry.finish_by
         row["position"] = len(out) + 1
         out.append(row)
     return out

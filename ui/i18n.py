@@ -289,6 +289,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{source}: {stage} {done}/{total}",
         "de": "{source}: {stage} {done}/{total}",
     },
+    # plan and watch: dates, effort, changes, feeds and calendars
+    "plan_start": {"en": "Plan to start", "de": "Geplanter Beginn"},
+    "finish_by": {"en": "Finish by", "de": "Abschließen bis"},
+    "effort": {"en": "Effort", "de": "Aufwand"},
+    "list_effort": {"en": "Effort: {text}", "de": "Aufwand: {text}"},
+    "changes_count": {"en": "Changes ({n})", "de": "Änderungen ({n})"},
+    "no_course_changes": {
+        "en": "No changes recorded for these courses yet.",
+        "de": "Für diese Kurse sind noch keine Änderungen verzeichnet.",
+    },
+    "change_when": {"en": "Date (UTC)", "de": "Datum (UTC)"},
+    "change_course": {"en": "Course", "de": "Kurs"},
+    "change_what": {"en": "Change", "de": "Änderung"},
+    "change_source": {"en": "Source", "de": "Quelle"},
+    "calendar": {"en": "Calendar (.ics)", "de": "Kalender (.ics)"},
+    "calendar_help": {
+        "en": "Start dates and your own dates, for a calendar app; a second download updates the same events.",
+        "de": "Starttermine und Ihre eigenen Termine für eine Kalender-App; ein neuer Download aktualisiert dieselben Termine.",
+    },
+    "list_feed_help": {
+        "en": "Subscribe in a feed reader to hear when a course on this list changes price, offer, start date or status.",
+        "de": "In einem Feed-Reader abonnieren, um zu erfahren, wenn sich Preis, Angebot, Starttermin oder Status eines Kurses dieser Liste ändert.",
+    },
+    "follow_list": {"en": "Follow this list", "de": "Dieser Liste folgen"},
     # generic
     "error": {"en": "Error: {error}", "de": "Fehler: {error}"},
     "yes": {"en": "yes", "de": "ja"},

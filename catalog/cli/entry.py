@@ -10,7 +10,18 @@ from typing import Any
 import typer
 
 from catalog import db
-from catalog.cli import admin, explain, importing, lists, meaning, refresh, saved, search, service
+from catalog.cli import (
+    admin,
+    explain,
+    importing,
+    lists,
+    meaning,
+    plan,
+    refresh,
+    saved,
+    search,
+    service,
+)
 from catalog.cli.common import UserError, err
 from catalog.query import QueryError
 
@@ -33,6 +44,8 @@ for _name, _command in (
     ("export", search.export_command),
     ("explain", explain.explain_command),
     ("feed", saved.feed_command),
+    ("changes", plan.changes_command),
+    ("calendar", plan.calendar_command),
 ):
     app.command(_name)(_command)
 for _name, _group in (

@@ -78,6 +78,40 @@ def shortlist_note(
     out.print("note saved")
 
 
+@shortlist_app.command("plan")
+def shortlist_plan(
+    name: Annotated[str, typer.Argument(help="Shortlist name.")],
+    course_id: Annotated[int, typer.Argument(help="Course id.")],
+    start: Annotated[
+        str | None, typer.Option("--start", help="Plan to start on (YYYY-MM-DD).")
+    ] = None,
+    finish: Annotated[str | None, typer.Option("--finish", help="Finish by (YYYY-MM-DD).")] = None,
+    clear: Annotated[bool, typer.Option(help="Clear both dates.")] = False,
+) -> None:
+    """Set your own dates for a course on a shortlist: when you plan to start it, and
+    when you mean to finish it (they go into `courseradar calendar`). A date not given
+    stays as it was."""
+    from catalog import planning, shortlists
+
+    with user_errors():
+        eng = common.engine()
+        if clear:
+            planning.set_plan(eng, name, course_id, plan_start=None, finish_by=None)
+            out.print("plan cleared")
+            return
+        current = next((r for r in shortlists.items(eng, name) if r["id"] == course_id), None)
+        if current is None:
+            raise UserError(f"course {course_id} is not on the shortlist {name!r}")
+        planning.set_plan(
+            eng,
+            name,
+            course_id,
+            plan_start=start if start is not None else current["plan_start"],
+            finish_by=finish if finish is not None else current["finish_by"],
+        )
+    out.print("plan saved")
+
+
 @shortlist_app.command("move")
 def shortlist_move(
     name: Annotated[str, typer.Argument(help="Shortlist name.")],
@@ -141,8 +175,9 @@ def shortlist_show(
     fmt: FormatOpt = "table",
     lang: LangChoice = "en",
 ) -> None:
-    """The courses of a shortlist in order, with notes; removed courses are marked."""
-    from catalog import shortlists
+    """The courses of a shortlist in order, with effort, your dates and notes; removed
+    courses are marked; the last line is what the list adds up to."""
+    from catalog import planning, shortlists
 
     check_lang(lang)
     if fmt not in ("table", "json", "csv"):
@@ -155,17 +190,22 @@ def shortlist_show(
     if fmt == "csv":
         sys.stdout.write(export(rows, "csv", lang).decode("utf-8-sig"))
         return
-    table = Table(title=f"{len(rows)} courses", title_justify="left")
-    for column in ("#", "id", "title", "provider", "cost", "status", "note"):
+    table = Table(title=planning.list_effort(rows).text(lang), title_justify="left")
+    columns = ("#", "id", "title", "provider", "cost", "effort", "start", "plan", "status", "note")
+    for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
         status = row["status"] or ""
+        dates = " → ".join(str(row[k] or "…") for k in ("plan_start", "finish_by"))
         table.add_row(
             str(row["position"]),
             str(row["id"]),
             plain(row["title"]),
             plain(row["provider"] or ""),
             row["cost"] or "",
+            planning.effort_text(row, lang),
+            str(row["start_date"] or ""),
+            "" if dates == "… → …" else dates,
             status.upper() if status == "removed" else status,
             plain(row["note"]),
         )

@@ -94,15 +94,29 @@ def saved_delete(name: Annotated[str, typer.Argument(help="Saved search name.")]
 
 
 def feed_command(
-    name: Annotated[str, typer.Argument(help="Saved search name.")],
+    name: Annotated[str | None, typer.Argument(help="Saved search name.")] = None,
+    shortlist: Annotated[
+        str | None, typer.Option("--shortlist", help="A shortlist's feed instead.")
+    ] = None,
     output: OutOpt = None,
     base_url: Annotated[
         str | None, typer.Option(help="Address of the app, for links back (http/https).")
     ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the texts: en or de.")] = "en",
 ) -> None:
-    """An Atom feed of the courses new for a saved search, for a feed reader."""
-    from catalog import saved_searches
+    """An Atom feed for a feed reader: a saved search's new courses and changes, or the
+    changes of a shortlist's courses (--shortlist)."""
+    from catalog import feeds, saved_searches
+    from catalog.cli.common import check_lang
 
+    check_lang(lang)
+    if (name is None) == (shortlist is None):
+        raise UserError("name a saved search, or a shortlist with --shortlist LIST")
     with user_errors():
-        data = saved_searches.atom_feed(common.engine(), name, base_url=base_url)
+        if shortlist is not None:
+            data = feeds.shortlist_feed(common.engine(), shortlist, lang)
+        else:
+            data = saved_searches.atom_feed(
+                common.engine(), name or "", base_url=base_url, lang=lang
+            )
     write(data, output, "atom")

@@ -144,6 +144,12 @@ class Searcher:
         for i in range(0, len(ids), batch):
             yield from fetch_rows(self.engine, ids[i : i + batch])
 
+    def matching_ids(self, query: Query) -> list[int]:
+        """The ids of every matching course in sort order (no row is read)."""
+        snap = self.snapshot()
+        hits, _total, _facets = self._evaluate(snap, query, facets=False)
+        return [int(i) for i in snap.ids[hits].tolist()]
+
     def _evaluate(
         self, snap: Snapshot, query: Query, *, facets: bool = True, upto: int | None = None
     ) -> tuple[np.ndarray, int, dict[str, list[FacetValue]]]:

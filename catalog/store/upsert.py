@@ -38,6 +38,7 @@ from catalog.store.bulk import (
     paused_gc,
     utcnow,
 )
+from catalog.store.matching import _matcher, _others_exist
 from catalog.store.merging import merge
 from catalog.store.serialise import _course_row, _Item, _listing_row, _listing_update, _serialise
 from catalog.store.status import recompute_courses
@@ -152,7 +153,9 @@ def _upsert_in(
     if bulk_fts:
         _fts_config(conn, bulk=False)
     if recompute:
-        recompute_courses(conn, sorted(recompute), run_id=run_id, now=batch.now)
+        recompute_courses(
+            conn, sorted(recompute), run_id=run_id, now=batch.now, source=batch.source
+        )
     result.seen = list(batch.seen)
     return result
 
@@ -319,7 +322,7 @@ def _write(
     index_from = None
     key_to_id: dict[str, int] = {}
     if step.courses:
-        index_from, key_to_id = _write_courses(conn, step.courses, now, run_id)
+        index_from, key_to_id = _write_courses(conn, step.courses, now, (run_id, batch.source))
     if step.listings:
         for row in step.listings:
             key = row.pop("key")
@@ -332,7 +335,10 @@ def _write(
 
 
 def _write_courses(
-    conn: Connection, courses: list[dict[str, Any]], now: datetime, run_id: int | None
+    conn: Connection,
+    courses: list[dict[str, Any]],
+    now: datetime,
+    run: tuple[int | None, str],
 ) -> tuple[int, dict[str, int]]:
     """Insert new courses and their "new" events; returns the largest course id before
     them and the new ids by course key."""
@@ -352,8 +358,10 @@ def _write_courses(
         key_to_id.update(
             conn.execute(sa.select(COURSE.c.key, COURSE.c.id).where(COURSE.c.key.in_(chunk))).all()
         )
+    run_id, source = run
     events = [
-        {"course_id": key_to_id[k], "run_id": run_id, "at": now, "event": "new"} for k in keys
+        {"course_id": key_to_id[k], "run_id": run_id, "source": source, "at": now, "event": "new"}
+        for k in keys
     ]
     _bulk_upsert(conn, EVENT, events, None, {})
     return index_from, key_to_id
@@ -374,23 +382,3 @@ def _rewrite_again(conn: Connection, batch: _Batch, again: list[_Item]) -> Itera
     return conn.execute(
         sa.select(LISTING.c.course_id).where(LISTING.c.id.in_(list(ids.values())))
     ).scalars()
-
-
-def _others_exist(conn: Connection, source: str) -> bool:
-    """Whether some other source lists courses (else a load has nothing to merge into)."""
-    others = COURSE.c.key.not_like(f"{source}:%")
-    return conn.execute(sa.select(COURSE.c.id).where(others).limit(1)).first() is not None
-
-
-def _matcher(conn: Connection, source: str) -> Any:
-    """A dedupe matcher over the courses that some other source already lists; built
-    only once a load brings new listings (a refresh of known ones never needs it)."""
-    from catalog.dedupe import MatchEntry, Matcher
-
-    others = COURSE.c.key.not_like(f"{source}:%")
-    rows = conn.execute(
-        sa.select(
-            COURSE.c.id, COURSE.c.url, COURSE.c.provider, COURSE.c.title, COURSE.c.kind
-        ).where(others)
-    )
-    return Matcher(MatchEntry(r.id, r.url, r.provider, r.title, r.kind) for r in rows)

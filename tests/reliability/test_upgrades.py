@@ -6,14 +6,15 @@ database at Alembic revision 0001 (the first release), fills it the way the firs
 did (the curated starter set, refreshed and imported courses, shortlists with notes,
 saved searches, refresh runs) plus rows written straight into every table of that
 schema, upgrades to head and compares every row of every table that existed at 0001,
-column by column. It is written for any head (today 0003, which adds the search snapshot's
-index). It also checks that `db upgrade` run twice changes nothing and that user rows
-survive a re-import of a changed curated catalog (what an upgrade that ships new curated
-facts does).
+column by column. It is written for any head (today 0005_plan, which adds the source of
+a course change and a person's target dates per shortlist item). It also checks that
+`db upgrade` run twice changes nothing and that user rows survive a re-import of a
+changed curated catalog (what an upgrade that ships new curated facts does).
 
-The library fill uses today's code on the 0001 schema; should a later release's code no
-longer write a 0001 database, replace that part by rows written with the 0001 reflection
-(as the generic fill below already does for every table).
+Today's code no longer writes a 0001 database (it records the source of every course
+change, a column 0001 lacks), so the library fill runs in a scratch catalog at head and
+its rows are written into the 0001 database with the 0001 reflection: the columns the
+first release had, as the generic fill below does for every table.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from catalog.record import CourseRecord
 from catalog.refresh import import_records
 from catalog.search import Query, search
 from tests.reliability import support
+from tests.support.old_schema import copy_rows
 
 pytestmark = pytest.mark.reliability
 
@@ -162,11 +164,20 @@ def _user_rows(engine: Engine) -> dict[str, Any]:
     }
 
 
+def _library_rows(engine: Engine, scratch_url: str) -> None:
+    """The library fill, made by today's code in a scratch catalog at head and written
+    into ``engine``'s older schema with its reflection (the columns that schema has)."""
+    with support.engine_for(scratch_url) as scratch:
+        db.upgrade(scratch)
+        _library_fill(scratch)
+        copy_rows(scratch, engine)
+
+
 def test_first_schema_upgrades_to_head_with_every_row(db_url: str, clean_env: Path) -> None:
     with support.engine_for(db_url) as engine:
         db.upgrade(engine, FIRST)
         assert db.current_revision(engine) == FIRST
-        _library_fill(engine)
+        _library_rows(engine, f"sqlite:///{clean_env / 'scratch.sqlite3'}")
         generated = _generic_fill(engine)
         at_first = {
             t.name: t

@@ -1,18 +1,22 @@
 """Saved searches: save the current search, see what is new since you last looked, follow it.
 
 "Open" makes a saved search the current one and goes to the Search page (the URL carries
-it); "Mark as seen" starts the new-since count over; the Atom feed is for feed readers.
+it); "Mark as seen" starts the new-since count over; the Atom feed (new courses and the
+changes of matching ones) is for feed readers, the calendar for calendar apps; the
+changes since the search was saved are listed with their dates.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
-from catalog import saved_searches
+from catalog import changes, ical, saved_searches
 from catalog.i18n import describe
 from catalog.search import Query
-from ui import data, state
+from ui import data, state, watch
 from ui.i18n import field_label, t
 from ui.render import md, safe_url, when
 
@@ -45,8 +49,12 @@ if not searches:
 base_url = st.context.url if safe_url(st.context.url) else None
 
 
-def _feed(search_name: str) -> object:
-    return lambda: saved_searches.atom_feed(eng, search_name, base_url=base_url)
+def _feed(search_name: str) -> Callable[[], bytes]:
+    return lambda: saved_searches.atom_feed(eng, search_name, base_url=base_url, lang=lang)
+
+
+def _calendar(search_name: str) -> Callable[[], bytes]:
+    return lambda: ical.saved_search_calendar(eng, search_name, lang)
 
 
 for index, item in enumerate(searches):
@@ -76,19 +84,23 @@ for index, item in enumerate(searches):
             if st.button(t("mark_viewed", lang), key=f"seen_{index}", icon=":material/done_all:"):
                 saved_searches.mark_viewed(eng, item["name"])
                 st.rerun()
-            st.download_button(
-                t("feed", lang),
-                data=_feed(item["name"]),  # type: ignore[arg-type]
-                file_name=f"courseradar-{item['id']}.atom",
-                mime="application/atom+xml",
-                key=f"feed_{index}",
-                on_click="ignore",
-                icon=":material/rss_feed:",
-                help=t("feed_help", lang),
+            watch.feed_and_calendar(
+                _feed(item["name"]),
+                _calendar(item["name"]),
+                f"courseradar-{item['id']}",
+                str(index),
+                lang,
+                t("feed_help", lang),
             )
             if st.button(t("delete", lang), key=f"delete_{index}", icon=":material/delete:"):
                 saved_searches.delete(eng, item["name"])
                 st.rerun()
+        if query is not None:
+            found = changes.saved_search_changes(
+                eng, item["name"], since=item["created_at"], limit=200
+            )
+            with st.expander(t("changes_count", lang, n=len(found))):
+                watch.changes_table(found, lang, key=f"changes_{index}")
         if item["new"] and query is not None:
             with st.expander(t("new_courses", lang)):
                 new = saved_searches.new_since(eng, item["name"], limit=200)

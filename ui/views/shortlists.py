@@ -1,4 +1,6 @@
-"""Shortlists: create, rename, delete; per course a note, a position and a remove box.
+"""Shortlists: create, rename, delete; per course a note, a position, the person's own
+dates (plan to start, finish by) and a remove box; the list's effort, its changes with
+their dates, and its feed and calendar.
 
 Edits in the table are written one item at a time (catalog.shortlists), so a second
 browser tab editing the same list loses nothing; the table is then redrawn from the
@@ -10,8 +12,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from catalog import shortlists
-from ui import data, lists, render, state
+from catalog import changes, feeds, ical, planning, shortlists
+from ui import data, lists, render, state, watch
 from ui.i18n import field_label, t, value_label
 from ui.render import md, safe_url
 
@@ -91,12 +93,17 @@ frame = pd.DataFrame(
         "url": [safe_url(row["url"]) for row in items],
         "provider": [row["provider"] or "" for row in items],
         "cost": [value_label("cost", row["cost"], lang) if row["cost"] else "" for row in items],
+        "effort": [planning.effort_text(row, lang) for row in items],
+        "start": [row["start_date"] for row in items],
+        "plan_start": [row["plan_start"] for row in items],
+        "finish_by": [row["finish_by"] for row in items],
         "status": [_status(row) for row in items],
         "note": [row["note"] for row in items],
         "remove": [False for _ in items],
     }
 )
 editor_key = f"{state.W_EDITOR}_{choice}_{state.editor_version()}"
+st.markdown(md(t("list_effort", lang, text=planning.list_effort(items).text(lang))))
 st.caption(t("list_help", lang))
 st.data_editor(
     frame,
@@ -104,8 +111,11 @@ st.data_editor(
     hide_index=True,
     num_rows="fixed",
     # What a person edits comes first; the facts follow (and may scroll on a small screen).
-    column_order=["position", "remove", "title", "note", "status", "cost", "provider", "url"],
-    disabled=["title", "url", "provider", "cost", "status"],
+    column_order=[
+        *("position", "remove", "title", "plan_start", "finish_by", "note", "status"),
+        *("start", "effort", "cost", "provider", "url"),
+    ],
+    disabled=["title", "url", "provider", "cost", "status", "effort", "start"],
     column_config={
         "position": st.column_config.NumberColumn(
             t("position", lang), min_value=1, max_value=len(items), step=1, width="small"
@@ -116,6 +126,10 @@ st.data_editor(
         ),
         "provider": st.column_config.TextColumn(field_label("provider", lang)),
         "cost": st.column_config.TextColumn(field_label("cost", lang)),
+        "effort": st.column_config.TextColumn(t("effort", lang), width=220),
+        "start": st.column_config.DateColumn(field_label("start_date", lang), format="YYYY-MM-DD"),
+        "plan_start": st.column_config.DateColumn(t("plan_start", lang), format="YYYY-MM-DD"),
+        "finish_by": st.column_config.DateColumn(t("finish_by", lang), format="YYYY-MM-DD"),
         "status": st.column_config.TextColumn(field_label("status", lang)),
         "note": st.column_config.TextColumn(field_label("note", lang), width=300, max_chars=5000),
         "remove": st.column_config.CheckboxColumn(t("remove", lang), width=80),
@@ -132,6 +146,10 @@ if edits:
                 continue
             if "note" in change:
                 shortlists.set_note(eng, choice, course_id, change["note"] or "")
+            if "plan_start" in change or "finish_by" in change:
+                row = items[int(index)]
+                dates = {k: change.get(k, row[k]) for k in ("plan_start", "finish_by")}
+                planning.set_plan(eng, choice, course_id, **dates)
             if change.get("position") is not None:
                 shortlists.move(eng, choice, course_id, int(change["position"]))
     except shortlists.UserDataError as exc:
@@ -145,3 +163,16 @@ st.markdown("**" + t("export_list", lang) + "**")
 render.download_buttons(
     lambda fmt: data.deferred_list_export(choice, fmt, lang), f"courseradar-{choice}", "dl_list"
 )
+st.markdown("**" + t("follow_list", lang) + "**")
+with st.container(horizontal=True):
+    watch.feed_and_calendar(
+        lambda: feeds.shortlist_feed(eng, choice, lang),
+        lambda: ical.shortlist_calendar(eng, choice, lang),
+        f"courseradar-list-{choice}",
+        "list",
+        lang,
+        t("list_feed_help", lang),
+    )
+found = changes.shortlist_changes(eng, choice, limit=200)
+st.subheader(t("changes_count", lang, n=len(found)))
+watch.changes_table(found, lang, key=f"changes_{choice}")
