@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from catalog.i18n import field_label
+from catalog.i18n import field_label, price_eur
 
 FORMATS = ("csv", "xlsx", "json", "md")
 MEDIA_TYPES = {
@@ -88,7 +88,12 @@ def _columns(rows: Sequence[dict[str, Any]]) -> list[str]:
 def table(rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
     """(column names, cell rows) shared by the tabular formats."""
     cols = _columns(rows)
-    return cols, [[_cell(row.get(c)) for c in cols] for row in rows]
+    return cols, [[_cell(_value(row, c)) for c in cols] for row in rows]
+
+
+def _value(row: dict[str, Any], column: str) -> Any:
+    """A row's value for a column; the EUR price as the search compares it (0: free)."""
+    return price_eur(row) if column == "price_eur" else row.get(column)
 
 
 def to_csv(rows: Sequence[dict[str, Any]], lang: str = "en") -> bytes:
@@ -172,7 +177,7 @@ def to_markdown(rows: Sequence[dict[str, Any]], lang: str = "en") -> bytes:
     for row in rows:
         cells = []
         for c in cols:
-            value = _md_escape(_cell(row.get(c)))
+            value = _md_escape(_cell(_value(row, c)))
             url = row.get("url") or ""
             if c == "title" and url.startswith(("http://", "https://")):
                 safe_url = url.replace(" ", "%20").replace(")", "%29").replace("(", "%28")

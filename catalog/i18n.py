@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.filters import FACET, FILTERS, Facet, Range, shown
+from catalog.filters import FACET, FILTERS, RANGE, Facet, Range, shown
 from catalog.vocabulary import COST, KIND, LEVEL, VOCABULARIES
 
 LANGS = ("en", "de")
@@ -99,6 +99,46 @@ def hours_text(row: dict[str, Any], dash: str = "–") -> str:
     if lo is None or hi is None or lo == hi:
         return f"{(hi if hi is not None else lo):g}"
     return f"{lo:g}{dash}{hi:g}"
+
+
+def price_eur(row: dict[str, Any]) -> float | None:
+    """What taking a course costs in EUR, as the price filter and sort compare it: 0 for
+    a free course, else its EUR price; None where that is unknown."""
+    if row.get("cost") == "free":
+        return 0.0
+    value = row.get("price_eur")
+    return None if value is None else float(value)
+
+
+def price_text(row: dict[str, Any], unknown: str = "?") -> str:
+    """A course's price as tables show it: "0 €" for a free course, "~45 €" for one
+    converted or estimated, ``unknown`` where it is not known."""
+    value = price_eur(row)
+    if value is None:
+        return unknown
+    estimated = row.get("price_is_estimate") or row.get("price_currency") not in (None, "EUR")
+    return f"{'~' if value and estimated else ''}{value:,.0f} €"
+
+
+# What front ends say under a search sorted by a column some courses have no value in.
+SORT_NOTES = {
+    "price": ("Free courses first; those of unknown price last.",
+              "Kostenlose Kurse zuerst, solche mit unbekanntem Preis zuletzt."),
+    "duration": ("Courses of unknown duration last.", "Kurse mit unbekannter Dauer zuletzt."),
+    "rating": ("Courses without a rating last.", "Kurse ohne Bewertung zuletzt."),
+    "start_date": ("Courses without a known start date last.",
+                   "Kurse ohne bekannten Beginn zuletzt."),
+}  # fmt: skip
+
+
+def search_notes(query: Any, unknown: dict[str, int], lang: str = "en") -> list[str]:
+    """The lines a front end shows under a search's summary: what the sort does with
+    unknown values, and how many courses each range filter left out for one."""
+    notes = [_say(SORT_NOTES[query.sort], lang)] if query.sort in SORT_NOTES else []
+    for name, count in unknown.items():
+        if count:
+            notes.append(_say(RANGE[name].left_out, lang).format(n=f"{count:,}"))
+    return notes
 
 
 def _join(values: list[str], lang: str) -> str:

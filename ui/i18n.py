@@ -55,6 +55,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Opens the course page on the provider's site (http/https links only).",
         "de": "Öffnet die Kursseite beim Anbieter (nur http/https-Links).",
     },
+    "price_column_help": {
+        "en": "0 € = free; ~ = converted or estimated; ? = price unknown.",
+        "de": "0 € = kostenlos; ~ = umgerechnet oder geschätzt; ? = Preis unbekannt.",
+    },
     "sort": {"en": "Sort by", "de": "Sortieren nach"},
     "per_page": {"en": "Rows per page", "de": "Zeilen pro Seite"},
     "sort_relevance": {"en": "Relevance", "de": "Relevanz"},

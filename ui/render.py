@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from catalog.export import FORMATS, MEDIA_TYPES
-from catalog.i18n import hours_text
+from catalog.i18n import hours_text, price_text
 from catalog.vocabulary import VOCABULARIES
 from ui.i18n import field_label, t, value_label
 
@@ -72,15 +72,6 @@ def download_buttons(
                 icon=":material/download:",
                 help=help,
             )
-
-
-def price(row: dict[str, Any]) -> str:
-    """The EUR price as text ("~" marks a converted or estimated figure); blank if unknown."""
-    value = row.get("price_eur")
-    if value is None:
-        return ""
-    approx = "~" if row.get("price_is_estimate") or row.get("price_currency") != "EUR" else ""
-    return f"{approx}{value:,.0f} €"
 
 
 def languages(codes: Sequence[str], lang: str) -> str:
@@ -145,7 +136,7 @@ def results_frame(rows: Sequence[dict[str, Any]], lang: str) -> pd.DataFrame:
         "url": [safe_url(r.get("url")) for r in rows],
         "provider": [r.get("provider") or "" for r in rows],
         "cost": [value_text("cost", r.get("cost"), lang) for r in rows],
-        "price_eur": [price(r) for r in rows],
+        "price_eur": [price_text(r) for r in rows],
         "certificate": [value_text("certificate", r.get("certificate"), lang) for r in rows],
         "level": [value_text("level", r.get("level"), lang) for r in rows],
         "languages": [languages(r.get("languages") or (), lang) for r in rows],
@@ -172,7 +163,12 @@ def results_config(lang: str) -> dict[str, Any]:
         ),
         "provider": cc.TextColumn(field_label("provider", lang), width=125),
         "cost": cc.TextColumn(field_label("cost", lang), width=90),
-        "price_eur": cc.TextColumn(field_label("price_eur", lang), width=75, alignment="right"),
+        "price_eur": cc.TextColumn(
+            field_label("price_eur", lang),
+            width=75,
+            alignment="right",
+            help=t("price_column_help", lang),
+        ),
         "certificate": cc.TextColumn(field_label("certificate", lang), width=120),
         "level": cc.TextColumn(field_label("level", lang), width=90),
         "languages": cc.TextColumn(field_label("languages", lang), width=80),

@@ -59,11 +59,15 @@ def search(
         sys.stdout.write(to_csv(result.rows).decode("utf-8-sig"))
         return
     out.print(_result_table(query, result))
+    from catalog.i18n import search_notes
+
+    for note in search_notes(query, result.unknown):
+        common.err.print(plain(note))
 
 
 def _result_table(query: Query, result: SearchResult) -> Table:
     """One row per course, under the sentence that says what was searched for."""
-    from catalog.i18n import describe, hours_text
+    from catalog.i18n import describe, hours_text, price_text
 
     table = Table(title=describe(query, result.total), title_justify="left")
     for column in TABLE_COLUMNS:
@@ -74,7 +78,7 @@ def _result_table(query: Query, result: SearchResult) -> Table:
             row["title"],
             row["provider"] or "",
             row["cost"] or "",
-            "" if row["price_eur"] is None else f"{row['price_eur']:.0f}",
+            price_text(row).removesuffix(" €"),
             row["certificate"] or "",
             row["level"] or "",
             ",".join(row["languages"]),

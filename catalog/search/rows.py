@@ -70,6 +70,9 @@ class SearchResult:
     rows: list[dict[str, Any]]
     total: int
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    # Per range filter set (by name: "price"), the courses it left out because their
+    # value is unknown (see catalog.search.facets.unknown_counts).
+    unknown: dict[str, int] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:

@@ -15,7 +15,13 @@ from sqlalchemy.engine import Engine
 
 from catalog.db import catalog_version
 from catalog.query import Query, QueryError, _shown
-from catalog.search.facets import FacetValue, facet_counts, facet_masks, range_mask
+from catalog.search.facets import (
+    FacetValue,
+    facet_counts,
+    facet_masks,
+    range_mask,
+    unknown_counts,
+)
 from catalog.search.match import match
 from catalog.search.rows import SearchResult, fetch_rows, order
 from catalog.search.snapshot import SNAPSHOT_FORMAT, Snapshot, snapshot_file
@@ -74,24 +80,25 @@ class Searcher:
     def search(self, query: Query, *, with_rows: bool = True) -> SearchResult:
         snap = self.snapshot()
         start = (query.page - 1) * query.per_page
-        hits, total, facets = self._evaluate(snap, query, upto=start + query.per_page)
+        hits, total, facets, unknown = self._evaluate(snap, query, upto=start + query.per_page)
         page_ids = snap.ids[hits[start : start + query.per_page]].tolist()
         rows = fetch_rows(self.engine, page_ids) if with_rows else []
-        return SearchResult(query=query, rows=rows, total=total, facets=facets)
+        return SearchResult(query, rows, total, facets, unknown)
 
     def iter_all(self, query: Query, batch: int = 1000) -> Iterator[dict[str, Any]]:
         """Every matching row in sort order (exports), fetched in batches."""
         snap = self.snapshot()
-        hits, _total, _facets = self._evaluate(snap, query, facets=False)
+        hits = self._evaluate(snap, query, facets=False)[0]
         ids = snap.ids[hits].tolist()
         for i in range(0, len(ids), batch):
             yield from fetch_rows(self.engine, ids[i : i + batch])
 
     def _evaluate(
         self, snap: Snapshot, query: Query, *, facets: bool = True, upto: int | None = None
-    ) -> tuple[np.ndarray, int, dict[str, list[FacetValue]]]:
-        """(positions of the matches in order, their number, facet counts); with ``upto``,
-        only the first ``upto`` positions of the order are made."""
+    ) -> tuple[np.ndarray, int, dict[str, list[FacetValue]], dict[str, int]]:
+        """(positions of the matches in order, their number, facet counts, what each range
+        left out for an unknown value); with ``upto``, only the first ``upto`` positions of
+        the order are made."""
         base = np.ones(snap.size, dtype=bool)
         scores: np.ndarray | None = None
         found = match(self.engine, snap, query.text, ranked=query.sort == "relevance")
@@ -101,14 +108,17 @@ class Searcher:
             if found[1] is not None:
                 scores = np.zeros(snap.size)
                 scores[found[0]] = found[1]
-        base &= range_mask(snap, query)
         masks = facet_masks(snap, query)
-        full = base.copy()
+        faceted = base.copy()
         for m in masks.values():
-            full &= m
+            faceted &= m
+        unknown = unknown_counts(snap, query, faceted) if facets else {}
+        ranged = range_mask(snap, query)
+        base &= ranged
+        full = faceted & ranged
         counts = facet_counts(snap, query, base, masks, full) if facets else {}
         hits = np.flatnonzero(full)
-        return hits[order(snap, query, hits, scores, upto)], int(hits.size), counts
+        return hits[order(snap, query, hits, scores, upto)], int(hits.size), counts, unknown
 
 
 _SEARCHERS: dict[int, Searcher] = {}

@@ -16,7 +16,7 @@ import streamlit as st
 
 from catalog import shortlists
 from catalog.filters import BOUND, FACET
-from catalog.i18n import describe
+from catalog.i18n import describe, search_notes
 from catalog.search import FACETS, SORTS, Query, QueryError
 from ui import data, lists, render, state
 from ui.i18n import field_label, t, value_label
@@ -179,6 +179,9 @@ with st.container(horizontal=True, horizontal_alignment="right", vertical_alignm
         on_change=state.filters_changed,
         width=110,
     )
+
+for note in search_notes(query, result.unknown, lang):
+    st.caption(md(note))
 
 rows = result.rows
 selected: list[int] = []
