@@ -91,6 +91,18 @@ def value_label(facet: str, value: str, lang: str = "en") -> str:
     return VALUE_LABELS.get(facet, {}).get(value, {}).get(lang, value)
 
 
+def source_label(name: str, lang: str = "en") -> str:
+    """A source as a person reads it: the scraper's title ("Coursera"), the starter
+    catalog, or the file a list was imported from."""
+    if name == "curated":
+        return "Startkatalog" if lang == "de" else "starter catalog"
+    if name.startswith("import:"):
+        return ("Import: " if lang == "de" else "import: ") + name.removeprefix("import:")
+    from scrapers import SOURCES, scraper_class
+
+    return scraper_class(name).title if name in SOURCES else name
+
+
 def hours_text(row: dict[str, Any], dash: str = "–") -> str:
     """A course's total hours, "12" or "10–20" (``dash`` "-" where only ASCII will do)."""
     lo, hi = row.get("hours_min"), row.get("hours_max")

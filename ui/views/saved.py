@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from catalog import saved_searches
+from catalog.export import file_stem
 from catalog.i18n import describe
 from catalog.search import Query
 from ui import data, state
@@ -79,7 +80,7 @@ for index, item in enumerate(searches):
             st.download_button(
                 t("feed", lang),
                 data=_feed(item["name"]),  # type: ignore[arg-type]
-                file_name=f"courseradar-{item['id']}.atom",
+                file_name=f"{file_stem(item['name'])}.atom",
                 mime="application/atom+xml",
                 key=f"feed_{index}",
                 on_click="ignore",

@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from catalog import shortlists
+from catalog.export import search_file_stem
 from catalog.filters import BOUND, FACET
 from catalog.i18n import describe, search_notes
 from catalog.search import FACETS, SORTS, Query, QueryError
@@ -260,7 +261,7 @@ if rows:
     st.markdown("**" + md(t("export_title", lang, n=f"{result.total:,}")) + "**")
     render.download_buttons(
         lambda fmt: data.deferred_search_export(query, fmt, lang),
-        "courseradar-search",
+        search_file_stem(query),
         "dl_search",
         help=t("export_help", lang),
     )

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from catalog import shortlists
+from catalog.export import file_stem
 from ui import data, lists, render, state
 from ui.i18n import field_label, t, value_label
 from ui.render import md, safe_url
@@ -143,5 +144,7 @@ if edits:
 
 st.markdown("**" + t("export_list", lang) + "**")
 render.download_buttons(
-    lambda fmt: data.deferred_list_export(choice, fmt, lang), f"courseradar-{choice}", "dl_list"
+    lambda fmt: data.deferred_list_export(choice, fmt, lang),
+    file_stem(current),
+    "dl_list",
 )
