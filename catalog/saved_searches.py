@@ -65,8 +65,18 @@ def _row(engine: Engine, name: str) -> Any:
                 sa.select(SAVED).where(sa.func.lower(SAVED.c.name) == cleaned.lower())
             ).first()
     if row is None:
-        raise SavedSearchError(f"no saved search named {name!r}; see `courseradar saved list`")
+        raise SavedSearchError(
+            f"no saved search named {name!r}; see `courseradar saved list`",
+            f"Es gibt keine gespeicherte Suche „{name}“.",
+        )
     return row
+
+
+def _exists(name: str) -> SavedSearchError:
+    return SavedSearchError(
+        f"a saved search named {name!r} already exists",
+        f"Eine gespeicherte Suche „{name}“ gibt es schon (zum Ersetzen ankreuzen).",
+    )
 
 
 def save(engine: Engine, name: str, query: Query, *, replace_existing: bool = False) -> int:
@@ -84,14 +94,14 @@ def save(engine: Engine, name: str, query: Query, *, replace_existing: bool = Fa
             ).scalar()
             if existing is not None:
                 if not replace_existing:
-                    raise SavedSearchError(f"a saved search named {name!r} already exists")
+                    raise _exists(name)
                 conn.execute(SAVED.update().where(SAVED.c.id == existing).values(query=params))
                 return int(existing)
             key = conn.execute(
                 SAVED.insert().values(name=name, query=params, created_at=datetime.now(UTC))
             ).inserted_primary_key
     except sa.exc.IntegrityError:
-        raise SavedSearchError(f"a saved search named {name!r} already exists") from None
+        raise _exists(name) from None
     assert key is not None
     return int(key[0])
 

@@ -19,7 +19,7 @@ from catalog.record import CourseRecord
 from catalog.refresh import file_rows
 from catalog.refresh.file_columns import RowResult
 from catalog.refresh.importing import import_records
-from catalog.refresh.runs import ItemError, RunReport
+from catalog.refresh.runs import ItemError, PlainError, RunReport, forget_source, source_exists
 from catalog.refresh.scope import current_rates, normalize_and_scope
 
 
@@ -73,17 +73,22 @@ def import_file(
     """
     name = check_import(file, source)
     rows = _Rows(file, name, fmt=fmt, mapping=mapping)
+    known = source_exists(engine, name)
     try:
         report = import_records(
             engine, name, rows.records(), title=f"Imported from {file.name}",
             full=False, errors=rows.skipped, out_of_scope=rows.out_of_scope,
         )  # fmt: skip
-    except _Unreadable as exc:  # nothing was written: the import is one transaction
-        raise FileImportError(str(exc)) from None
+    except Exception as exc:  # nothing was written: the import is one transaction
+        if not known:  # a new source that got nothing: no trace of it stays behind
+            forget_source(engine, name)
+        if isinstance(exc, _Unreadable):
+            raise FileImportError(str(exc)) from None
+        raise
     return FileImport(name, report, rows.count, rows.skipped, rows.notes)
 
 
-class _Unreadable(Exception):
+class _Unreadable(PlainError):
     """The import file could not be read to its end."""
 
 

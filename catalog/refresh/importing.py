@@ -21,6 +21,7 @@ from catalog.refresh.memo import Memo, forget, ids, listing_state, save
 from catalog.refresh.runs import (
     ItemError,
     RunReport,
+    describe,
     finish_run,
     one_line,
     record_failed_run,
@@ -163,7 +164,7 @@ def _record_failed_import(
     engine: Engine, report: RunReport, exc: Exception, *, title: str, at: datetime
 ) -> None:
     """The batch was rolled back: the run is failed with the reason, nothing counted."""
-    reason = one_line(f"import failed: {type(exc).__name__}: {exc}")
+    reason = one_line(f"import failed: {describe(exc)}")
     report.state = "failed"
     report.message = reason
     report.added = report.merged = report.updated = report.unchanged = 0

@@ -71,7 +71,7 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
             shortlists.add(eng, list_id, [course_id])
             st.success(md(t("added_to_list", lang, n=1, name=name)), icon=":material/star:")
         except shortlists.UserDataError as exc:
-            st.error(md(str(exc)))
+            st.error(md(exc.text(lang)))
 
 if course.get("description"):
     st.markdown(md(course["description"]))

@@ -33,7 +33,7 @@ with st.container(border=True):
             try:
                 saved_searches.save(eng, name, current, replace_existing=replace_existing)
             except saved_searches.UserDataError as exc:
-                st.error(md(str(exc)))
+                st.error(md(exc.text(lang)))
             else:
                 state.flash(t("saved_ok", lang, name=" ".join(name.split())))
                 st.rerun()

@@ -247,7 +247,7 @@ if selected:
             added = shortlists.add(eng, list_id, selected)
             st.success(md(t("added_to_list", lang, n=added, name=name)), icon=":material/star:")
         except shortlists.UserDataError as exc:
-            st.error(md(str(exc)))
+            st.error(md(exc.text(lang)))
     if compare:
         if len(selected) > 4:
             st.info(t("compare_full", lang))

@@ -26,7 +26,7 @@ def _report(action: object) -> None:
     try:
         action()  # type: ignore[operator]
     except shortlists.UserDataError as exc:
-        st.error(md(str(exc)))
+        st.error(md(exc.text(lang)))
     else:
         state.bump_editor()
         st.rerun()
@@ -41,7 +41,7 @@ with (
         try:
             list_id = shortlists.new_list(eng, name)
         except shortlists.UserDataError as exc:
-            st.error(md(str(exc)))
+            st.error(md(exc.text(lang)))
         else:
             state.put(state.LIST_CHOICE, list_id)
             state.flash(t("created_list", lang, name=" ".join(name.split())))
@@ -136,7 +136,7 @@ if edits:
             if change.get("position") is not None:
                 shortlists.move(eng, choice, course_id, int(change["position"]))
     except shortlists.UserDataError as exc:
-        st.error(md(str(exc)))
+        st.error(md(exc.text(lang)))
     else:
         state.flash(t("saved_changes", lang))
         state.bump_editor()
