@@ -91,16 +91,24 @@ def value_label(facet: str, value: str, lang: str = "en") -> str:
     return VALUE_LABELS.get(facet, {}).get(value, {}).get(lang, value)
 
 
+# Sources whose scraper title is a description rather than a name: (English, German).
+SOURCE_LABELS = {
+    "curated": ("starter catalog", "Startkatalog"),
+    "schemaorg": ("schema.org markup", "schema.org-Auszeichnung"),
+    "xikolo": ("Xikolo platforms", "Xikolo-Plattformen"),
+}
+
+
 def source_label(name: str, lang: str = "en") -> str:
-    """A source as a person reads it: the scraper's title ("Coursera"), the starter
-    catalog, or the file a list was imported from."""
-    if name == "curated":
-        return "Startkatalog" if lang == "de" else "starter catalog"
+    """A source as a person reads it: its name ("Coursera", without the title's remarks
+    in brackets), the starter catalog, or the file a list was imported from."""
+    if name in SOURCE_LABELS:
+        return SOURCE_LABELS[name][1 if lang == "de" else 0]
     if name.startswith("import:"):
         return ("Import: " if lang == "de" else "import: ") + name.removeprefix("import:")
     from scrapers import SOURCES, scraper_class
 
-    return scraper_class(name).title if name in SOURCES else name
+    return scraper_class(name).title.split(" (")[0] if name in SOURCES else name
 
 
 def hours_text(row: dict[str, Any], dash: str = "–") -> str:

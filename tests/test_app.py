@@ -666,7 +666,7 @@ def test_sources_page(catalog_engine: Engine, monkeypatch: pytest.MonkeyPatch) -
     before = search(catalog_engine, Query()).total
     ok(at.switch_page("views/sources.py").run())
     sources = at.dataframe[0].value
-    assert {"curated", "test"} <= set(sources["Source"])
+    assert {"starter catalog", "test"} <= set(sources["Source"])
     assert any("daily 03:00" in unescape(m.value) for m in at.markdown)
     assert "Fresh" not in str(at.dataframe[-1].value)
     by_label(at.multiselect, "Sources to refresh").set_value(["coursera"])

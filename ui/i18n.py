@@ -274,7 +274,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{source}: {stage} {done}/{total}",
         "de": "{source}: {stage} {done}/{total}",
     },
+    "run_state_ok": {"en": "ok", "de": "erfolgreich"},
+    "run_state_failed": {"en": "failed", "de": "fehlgeschlagen"},
+    "run_state_stopped": {"en": "stopped", "de": "abgebrochen"},
+    "run_state_skipped": {"en": "skipped (already running)", "de": "übersprungen (läuft schon)"},
+    "run_state_running": {"en": "running", "de": "läuft"},
     # generic
+    "choose": {"en": "Choose", "de": "Auswählen"},
+    "date_placeholder": {"en": "YYYY-MM-DD", "de": "JJJJ-MM-TT"},
+    "date_unreadable": {
+        "en": "“{text}” is not a date; write it as 2027-03-01.",
+        "de": "„{text}“ ist kein Datum; bitte als 2027-03-01 oder 01.03.2027 schreiben.",
+    },
     "error": {"en": "Error: {error}", "de": "Fehler: {error}"},
     "yes": {"en": "yes", "de": "ja"},
     "no": {"en": "no", "de": "nein"},

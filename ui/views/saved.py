@@ -15,7 +15,7 @@ from catalog.i18n import describe
 from catalog.search import Query
 from ui import data, state
 from ui.i18n import field_label, t
-from ui.render import md, safe_url, when
+from ui.render import link, md, safe_url, when
 
 lang = state.lang()
 eng = data.engine()
@@ -98,7 +98,7 @@ for index, item in enumerate(searches):
                         {
                             field_label("title", lang): [r["title"] for r in new],
                             field_label("provider", lang): [r["provider"] or "" for r in new],
-                            field_label("url", lang): [safe_url(r["url"]) for r in new],
+                            field_label("url", lang): [link(r["url"]) for r in new],
                             field_label("first_seen", lang): [when(r["new_at"]) for r in new],
                         }
                     ),

@@ -62,8 +62,11 @@ def facet_widget(facet: str) -> None:
         key=state.facet_key(facet, {v: label(v) for v in options}, query.selected(facet)),
         format_func=label,
         on_change=state.filters_changed,
-        placeholder=t("any", lang),
         accept_new_options=FACET[facet].free_text,
+        **{
+            **render.choosing(lang, multi=True, typing=FACET[facet].free_text),
+            "placeholder": t("any", lang),
+        },
     )
 
 
@@ -99,18 +102,21 @@ with st.sidebar:
     number(t("min_rating", lang), state.W_MIN_RATING, query.min_rating, step=0.5, max_value=5.0)
     st.caption(t("start_dates", lang))
     lo, hi = st.columns(2)
-    lo.date_input(
-        t("start_from", lang),
-        value=query.start_from,
-        key=state.wkey(state.W_START_FROM),
-        on_change=state.filters_changed,
-    )
-    hi.date_input(
-        t("start_to", lang),
-        value=query.start_to,
-        key=state.wkey(state.W_START_TO),
-        on_change=state.filters_changed,
-    )
+    for column, base, value, label in (
+        (lo, state.W_START_FROM, query.start_from, "start_from"),
+        (hi, state.W_START_TO, query.start_to, "start_to"),
+    ):
+        # Text, not st.date_input: its fields are always drawn as "yyyy/mm/dd".
+        typed = column.text_input(
+            t(label, lang),
+            value=value.isoformat() if value else "",
+            key=state.wkey(base),
+            on_change=state.filters_changed,
+            placeholder=t("date_placeholder", lang),
+            max_chars=10,
+        )
+        if typed.strip() and render.typed_date(typed) is None:
+            column.caption(md(t("date_unreadable", lang, text=typed.strip())))
     for facet in FACET_MORE:
         facet_widget(facet)
     st.button(t("reset", lang), on_click=state.reset_filters, icon=":material/restart_alt:")
@@ -170,6 +176,7 @@ with st.container(horizontal=True, horizontal_alignment="right", vertical_alignm
         format_func=lambda s: t(f"sort_{s}", lang),
         on_change=state.filters_changed,
         width=240,
+        **render.choosing(lang),
     )
     choices = sorted({*state.PER_PAGE_CHOICES, query.per_page})
     st.selectbox(
@@ -179,6 +186,7 @@ with st.container(horizontal=True, horizontal_alignment="right", vertical_alignm
         key=state.wkey(state.W_PER_PAGE),
         on_change=state.filters_changed,
         width=110,
+        **render.choosing(lang),
     )
 
 for note in search_notes(query, result.unknown, lang):

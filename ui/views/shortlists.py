@@ -14,7 +14,7 @@ from catalog import shortlists
 from catalog.export import file_stem
 from ui import data, lists, render, state
 from ui.i18n import field_label, t, value_label
-from ui.render import md, safe_url
+from ui.render import md
 
 lang = state.lang()
 eng = data.engine()
@@ -89,7 +89,7 @@ frame = pd.DataFrame(
     {
         "position": [row["position"] for row in items],
         "title": [row["title"] for row in items],
-        "url": [safe_url(row["url"]) for row in items],
+        "url": [render.link(row["url"]) for row in items],
         "provider": [row["provider"] or "" for row in items],
         "cost": [value_label("cost", row["cost"], lang) if row["cost"] else "" for row in items],
         "status": [_status(row) for row in items],
