@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -229,13 +229,48 @@ def _summary(row: dict[str, Any]) -> str:
     return "\n\n".join(p for p in (head, description) if p)
 
 
+FEED_PATH = "/feeds/{id}.atom"  # where `courseradar serve` serves a saved search's feed
+
+
+def check_base_url(url: str | None) -> str | None:
+    """The app's address without a trailing slash; SavedSearchError unless it is an
+    http(s) URL with a host (links in a feed must open in a browser)."""
+    if url is None:
+        return None
+    if not _http(url) or not urlsplit(url.strip()).netloc:
+        raise SavedSearchError(
+            f"the app's address must be an http(s) URL such as http://localhost:8501, "
+            f"not {url[:60]!r}",
+            f"Die Adresse der App muss eine http(s)-Adresse sein, etwa http://localhost:8501, "
+            f"nicht „{url[:60]}“.",
+        )
+    return url.strip().rstrip("/")
+
+
+def feed_url(engine: Engine, name: str, base_url: str) -> str:
+    """The stable address of a saved search's feed on the app at ``base_url``: it stays
+    the same while the search exists (it names its id, which a replace keeps)."""
+    base = check_base_url(base_url)
+    return f"{base}{FEED_PATH.format(id=_row(engine, name).id)}"
+
+
+def name_of(engine: Engine, search_id: int) -> str | None:
+    """The name of the saved search with ``search_id``, or None."""
+    with engine.connect() as conn:
+        name = conn.execute(sa.select(SAVED.c.name).where(SAVED.c.id == search_id)).scalar()
+    return None if name is None else str(name)
+
+
 def atom_feed(engine: Engine, name: str, base_url: str | None = None) -> bytes:
     """An Atom 1.0 feed (RFC 4287) of the courses new for this saved search.
 
     Entries are the courses that appeared since the search was saved (the newest
-    ``FEED_LIMIT``); a feed reader remembers which ones it showed. Every text comes from
-    ElementTree, which escapes it; characters XML cannot hold are dropped.
+    ``FEED_LIMIT``); a feed reader remembers which ones it showed. With the app's
+    ``base_url`` the feed links to the search itself and to its own stable address.
+    Every text comes from ElementTree, which escapes it; characters XML cannot hold are
+    dropped.
     """
+    base_url = check_base_url(base_url)
     row = _row(engine, name)
     query = load(engine, name)
     created = _utc(row.created_at)
@@ -258,10 +293,12 @@ def atom_feed(engine: Engine, name: str, base_url: str | None = None) -> bytes:
     author = sub(feed, "author")
     sub(author, "name", "CourseRadar")
     sub(feed, "generator", "CourseRadar")
-    if base_url and _http(base_url):
+    if base_url:
         params = urlencode(_params(query), doseq=True)
-        link = base_url.rstrip("/") + "/" + (f"?{params}" if params else "")
+        link = base_url + "/" + (f"?{params}" if params else "")
         sub(feed, "link", rel="alternate", type="text/html", href=link)
+        own = base_url + FEED_PATH.format(id=row.id)
+        sub(feed, "link", rel="self", type="application/atom+xml", href=own)
     for course in rows:
         entry = sub(feed, "entry")
         sub(entry, "id", f"urn:courseradar:course:{course['id']}")

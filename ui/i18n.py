@@ -214,7 +214,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "never": {"en": "never", "de": "nie"},
     "open": {"en": "Open", "de": "Öffnen"},
     "mark_viewed": {"en": "Mark as seen", "de": "Als gesehen markieren"},
-    "feed": {"en": "Atom feed", "de": "Atom-Feed"},
+    "feed_download": {"en": "Atom feed", "de": "Atom-Feed"},
+    "feed_subscribe": {"en": "Feed address", "de": "Feed-Adresse"},
+    "feed_address_help": {
+        "en": "Copy this address ({url}) into a feed reader: it stays the same while the app runs here.",
+        "de": "Diese Adresse ({url}) in einen Feedreader kopieren: Sie bleibt gleich, solange die App hier läuft.",
+    },
     "feed_help": {
         "en": "Subscribe in a feed reader to hear about new courses for this search.",
         "de": "In einem Feedreader abonnieren, um von neuen Kursen dieser Suche zu erfahren.",

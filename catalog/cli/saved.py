@@ -46,7 +46,17 @@ def saved_save(
         eng = common.engine()
         validated(query, eng)
         saved_searches.save(eng, name, query, replace_existing=replace)
+        address = saved_searches.feed_url(eng, name, APP_ADDRESS)
     out.print(plain(f"saved {' '.join(name.split())!r}"))
+    out.print(plain(f"its feed, while `courseradar serve` runs: {address}"))
+
+
+# Where `courseradar serve` listens by default: the feeds' addresses the CLI prints.
+APP_ADDRESS = "http://localhost:8501"
+BaseUrlOpt = Annotated[
+    str | None,
+    typer.Option(help=f"Address of the app (http/https), default {APP_ADDRESS}."),
+]
 
 
 @saved_app.command("list")
@@ -66,7 +76,7 @@ def saved_list(fmt: FormatOpt = "table") -> None:
         sys.stdout.write(json.dumps(data, default=str, ensure_ascii=False, indent=2) + "\n")
         return
     table = Table()
-    for column in ("name", "new", "search", "last viewed"):
+    for column in ("name", "new", "search", "last viewed", "feed"):
         table.add_column(column, overflow="fold")
     for row in rows:
         query: Query | None = row["query_obj"]
@@ -79,6 +89,7 @@ def saved_list(fmt: FormatOpt = "table") -> None:
             str(row["new"]),
             plain(summary),
             viewed.strftime("%Y-%m-%d %H:%M") if viewed else "never",
+            saved_searches.feed_url(eng, row["name"], APP_ADDRESS),
         )
     out.print(table)
 
@@ -96,13 +107,16 @@ def saved_delete(name: Annotated[str, typer.Argument(help="Saved search name.")]
 def feed_command(
     name: Annotated[str, typer.Argument(help="Saved search name.")],
     output: OutOpt = None,
-    base_url: Annotated[
-        str | None, typer.Option(help="Address of the app, for links back (http/https).")
-    ] = None,
+    base_url: BaseUrlOpt = None,
 ) -> None:
-    """An Atom feed of the courses new for a saved search, for a feed reader."""
+    """An Atom feed of the courses new for a saved search, for a feed reader; its links
+    open the search on the app. `courseradar serve` serves it at the address printed."""
     from catalog import saved_searches
 
     with user_errors():
-        data = saved_searches.atom_feed(common.engine(), name, base_url=base_url)
+        eng = common.engine()
+        base = saved_searches.check_base_url(base_url) or APP_ADDRESS
+        data = saved_searches.atom_feed(eng, name, base_url=base)
+        address = saved_searches.feed_url(eng, name, base)
     write(data, output, "atom")
+    typer.echo(f"subscribe while `courseradar serve` runs: {address}", err=True)

@@ -6,6 +6,8 @@ it); "Mark as seen" starts the new-since count over; the Atom feed is for feed r
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pandas as pd
 import streamlit as st
 
@@ -43,7 +45,9 @@ if not searches:
     st.info(t("no_saved", lang), icon=":material/notifications:")
     st.stop()
 
-base_url = st.context.url if safe_url(st.context.url) else None
+# The app's own address (not this page's): the feed's links open the search itself.
+_page = urlsplit(st.context.url or "")
+base_url = f"{_page.scheme}://{_page.netloc}" if safe_url(st.context.url) else None
 
 
 def _feed(search_name: str) -> object:
@@ -78,7 +82,7 @@ for index, item in enumerate(searches):
                 saved_searches.mark_viewed(eng, item["name"])
                 st.rerun()
             st.download_button(
-                t("feed", lang),
+                t("feed_download", lang),
                 data=_feed(item["name"]),  # type: ignore[arg-type]
                 file_name=f"{file_stem(item['name'])}.atom",
                 mime="application/atom+xml",
@@ -87,6 +91,14 @@ for index, item in enumerate(searches):
                 icon=":material/rss_feed:",
                 help=t("feed_help", lang),
             )
+            if base_url is not None:
+                address = saved_searches.feed_url(eng, item["name"], base_url)
+                st.link_button(
+                    t("feed_subscribe", lang),
+                    address,
+                    icon=":material/rss_feed:",
+                    help=t("feed_address_help", lang, url=address),
+                )
             if st.button(t("delete", lang), key=f"delete_{index}", icon=":material/delete:"):
                 saved_searches.delete(eng, item["name"])
                 st.rerun()
