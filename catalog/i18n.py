@@ -161,6 +161,14 @@ def search_notes(query: Any, unknown: dict[str, int], lang: str = "en") -> list[
     return notes
 
 
+def sparse_note(name: str, known: int, size: int, lang: str = "en") -> str:
+    """The start of what front ends say of a filter most courses state no value for."""
+    what = _say(RANGE[name].stated, lang)
+    if lang == "de":
+        return f"Nur {known} von {size} Kursen nennen {what}"
+    return f"Only {known} of {size} courses state {what}"
+
+
 def _join(values: list[str], lang: str) -> str:
     word = " or " if lang == "en" else " oder "
     if len(values) <= 1:

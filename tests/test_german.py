@@ -64,10 +64,12 @@ def german_records() -> list[CourseRecord]:
 
     return [
         course("a", "Sprachmodelle verstehen", cost="free", certificate="completion",
-               level="beginner", hours_max=8.0, pace="self_paced"),
+               level="beginner", hours_max=8.0, pace="self_paced", start_date=date(2027, 3, 1)),
         course("b", "Generative KI im Büro", cost="paid", price_amount=120.0,
-               price_currency="EUR", price_eur=120.0, certificate="professional"),
-        course("c", "Prompts schreiben", cost="free_audit", kind="course"),
+               price_currency="EUR", price_eur=120.0, certificate="professional",
+               start_date=date(2027, 4, 1)),
+        course("c", "Prompts schreiben", cost="free_audit", kind="course",
+               start_date=date(2027, 5, 1)),
         CourseRecord(source="kurse", source_id="d", title="Ohne Link",
                      topics=["llm-and-generative-ai"], languages=["de"]),
     ]  # fmt: skip
@@ -199,10 +201,11 @@ def test_a_start_date_is_typed_as_either_language_writes_it(german_catalog: Engi
     assert typed_date("März") is None and typed_date("") is None
     at = AppTest.from_file(APP, default_timeout=60)
     at.context = {"locale": "de-DE"}
-    at.run()
+    at.query_params["start_from"] = "2027-01-01"  # few courses state a start: greyed out
+    at.run()  # unless a date is set already
     box = next(w for w in at.text_input if w.label == "ab")
     assert box.proto.placeholder == "JJJJ-MM-TT"
     box.set_value("01.01.2020").run()
     assert at.query_params["start_from"] == "2020-01-01"
     box.set_value("bald").run()
-    assert any("ist kein Datum" in c.value for c in at.caption)
+    assert "start_from" not in at.query_params  # not a date: no date filter

@@ -116,6 +116,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "start_dates": {"en": "Next start", "de": "Nächster Beginn"},
     "start_from": {"en": "on or after", "de": "ab"},
     "start_to": {"en": "on or before", "de": "bis"},
+    "greyed_out": {
+        "en": ", so this filter and its sort are greyed out.",
+        "de": "; deshalb sind dieser Filter und seine Sortierung ausgegraut.",
+    },
     "facet_more": {
         "en": "Showing the {n} most common values.",
         "de": "Die {n} häufigsten Werte werden gezeigt.",

@@ -62,8 +62,33 @@ def search(
     out.print(_result_table(query, result))
     from catalog.i18n import search_notes
 
-    for note in search_notes(query, result.unknown):
+    for note in [*search_notes(query, result.unknown), *_sparse_notes(query)]:
         common.err.print(plain(note))
+
+
+def _sparse_notes(query: Query) -> list[str]:
+    """For each range filter or sort the query uses that most courses state no value for:
+    how few do, so an empty or oddly ordered answer is understood."""
+    from catalog.filters import RANGE
+    from catalog.i18n import sparse_note
+    from catalog.search import sparse_ranges
+
+    notes = []
+    for name, (known, size) in sparse_ranges(common.engine()).items():
+        row = RANGE[name]
+        used = [
+            f"--{b.attr.replace('_', '-')}"
+            for b in row.bounds
+            if getattr(query, b.attr) is not None
+        ]
+        used += [f"--sort {row.sort}"] if row.sort and query.sort == row.sort else []
+        if used:
+            few = sparse_note(name, known, size)
+            notes.append(
+                f"note: {few[0].lower()}{few[1:]}; {' and '.join(used)} "
+                "leave out the rest or put them last"
+            )
+    return notes
 
 
 def _result_table(query: Query, result: SearchResult) -> Table:

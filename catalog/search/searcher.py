@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from catalog.db import catalog_version
+from catalog.filters import RANGE
 from catalog.query import Query, QueryError, _shown
 from catalog.search.facets import (
     FacetValue,
@@ -74,6 +75,14 @@ class Searcher:
             ).scalar()
         return json.dumps([SNAPSHOT_FORMAT, version, count, low, high, str(first)])
 
+    def coverage(self) -> dict[str, tuple[int, int]]:
+        """Per range filter (by name): how many courses state its value, of how many."""
+        snap = self.snapshot()
+        return {
+            row.name: (int(np.count_nonzero(~np.isnan(getattr(snap, row.column)))), snap.size)
+            for row in RANGE.values()
+        }
+
     def known_values(self, facet: str) -> list[str]:
         return list(self.snapshot().columns[facet].vocab)
 
@@ -133,6 +142,20 @@ def searcher_for(engine: Engine) -> Searcher:
             found = Searcher(engine)
             _SEARCHERS[id(engine)] = found
         return found
+
+
+# A range filter (and its sort) is of little use where fewer courses than this share
+# state its value: front ends grey it out and say why (see sparse_notes).
+SPARSE_SHARE = 0.5
+
+
+def sparse_ranges(engine: Engine) -> dict[str, tuple[int, int]]:
+    """The range filters most of the catalog states no value for: name -> (known, all)."""
+    return {
+        name: (known, size)
+        for name, (known, size) in searcher_for(engine).coverage().items()
+        if size and known < SPARSE_SHARE * size
+    }
 
 
 def save_snapshot(engine: Engine) -> None:
