@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from catalog.i18n import field_label, price_eur, source_label, value_label
+from catalog.i18n import field_label, source_label, value_label
 from catalog.vocabulary import VOCABULARIES
 
 FORMATS = ("csv", "xlsx", "json", "md")
@@ -107,8 +107,8 @@ def table(rows: Sequence[dict[str, Any]], lang: str = "en") -> tuple[list[str], 
 
 
 def _value(row: dict[str, Any], column: str) -> Any:
-    """A row's value for a column; the EUR price as the search compares it (0: free)."""
-    return price_eur(row) if column == "price_eur" else row.get(column)
+    """A row's value for a column; a free course's EUR price is 0, as the search has it."""
+    return 0.0 if column == "price_eur" and row.get("cost") == "free" else row.get(column)
 
 
 def to_csv(rows: Sequence[dict[str, Any]], lang: str = "en") -> bytes:

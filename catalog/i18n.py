@@ -127,7 +127,7 @@ def price_eur(row: dict[str, Any]) -> float | None:
     if row.get("cost") == "free":
         return 0.0
     value = row.get("price_eur")
-    return None if value is None else float(value)
+    return float(value) if isinstance(value, int | float) else None
 
 
 def price_text(row: dict[str, Any], unknown: str = "?") -> str:
