@@ -96,8 +96,10 @@ def write_feed(
     entries: Iterable[Entry],
     since: datetime,
     link: str | None = None,
+    self_link: str | None = None,
 ) -> bytes:
-    """The feed document: the newest ``FEED_LIMIT`` entries, newest first."""
+    """The feed document: the newest ``FEED_LIMIT`` entries, newest first; ``link`` opens
+    what the feed follows in the app, ``self_link`` is the feed's own stable address."""
     chosen = sorted(entries, key=lambda e: (e.updated, e.id), reverse=True)[:FEED_LIMIT]
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
@@ -109,6 +111,8 @@ def write_feed(
     _sub(feed, "generator", "CourseRadar")
     if link and is_http(link):
         _sub(feed, "link", rel="alternate", type="text/html", href=link)
+    if self_link and is_http(self_link):
+        _sub(feed, "link", rel="self", type="application/atom+xml", href=self_link)
     for item in chosen:
         entry = _sub(feed, "entry")
         _sub(entry, "id", item.id)

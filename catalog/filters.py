@@ -77,6 +77,14 @@ class Range:
     top: float | None = None  # the highest value a bound may take (a 0 to 5 scale)
     # describe()'s phrase, "{lo}" and "{hi}" the bounds (blank if unset); None: not said.
     phrase: tuple[str, str] | None = None
+    # What the front ends say of the courses the filter left out for an unknown value,
+    # "{n}" their number (catalog.i18n.left_out).
+    left_out: tuple[str, str] = (
+        "{n} more are left out because this value is unknown for them.",
+        "{n} weitere fehlen, weil dieser Wert für sie unbekannt ist.",
+    )
+    stated: tuple[str, str] = ("this value", "diesen Wert")  # "courses that state ..."
+    sort: str | None = None  # the sort on this column (catalog.query.SORTS)
 
     @property
     def bounds(self) -> tuple[Bound, ...]:
@@ -123,19 +131,32 @@ FILTERS: tuple[Facet | Range, ...] = (
           default=("active", "stale")),  # removed courses only when asked for
     Range("price", column="price",
           high=Bound("max_price_eur", "Highest price in EUR.", ("≤ {v} EUR", "≤ {v} EUR")),
-          phrase=("up to {hi} EUR", "bis {hi} EUR")),
+          phrase=("up to {hi} EUR", "bis {hi} EUR"),
+          left_out=("{n} more of unknown price are left out: neither cheap nor dear.",
+                    "{n} weitere mit unbekanntem Preis fehlen: weder günstig noch teuer."),
+          stated=("a price or that they are free", "einen Preis oder dass sie kostenlos sind"),
+          sort="price"),
     Range("hours", column="hours",
           low=Bound("min_hours", "Least total hours.", ("≥ {v} h", "≥ {v} Std.")),
           high=Bound("max_hours", "Most total hours.", ("≤ {v} h", "≤ {v} Std.")),
-          phrase=("{lo}–{hi} hours", "{lo}–{hi} Stunden")),
+          phrase=("{lo}–{hi} hours", "{lo}–{hi} Stunden"),
+          left_out=("{n} more of unknown duration are left out.",
+                    "{n} weitere mit unbekannter Dauer fehlen."),
+          stated=("their hours", "ihre Stunden"), sort="duration"),
     Range("rating", column="rating", top=5,
           low=Bound("min_rating", "Lowest rating (0-5).", ("★ ≥ {v}", "★ ≥ {v}")),
-          phrase=("rated {lo}+", "ab {lo} Sternen")),
+          phrase=("rated {lo}+", "ab {lo} Sternen"),
+          left_out=("{n} more without a rating are left out.",
+                    "{n} weitere ohne Bewertung fehlen."),
+          stated=("a rating", "eine Bewertung"), sort="rating"),
     Range("start", column="start", dates=True,
           low=Bound("start_from", "Starts on or after (YYYY-MM-DD).",
                     ("starts ≥ {v}", "Beginn ≥ {v}")),
           high=Bound("start_to", "Starts on or before (YYYY-MM-DD).",
-                     ("starts ≤ {v}", "Beginn ≤ {v}"))),
+                     ("starts ≤ {v}", "Beginn ≤ {v}")),
+          left_out=("{n} more without a known start date are left out.",
+                    "{n} weitere ohne bekannten Beginn fehlen."),
+          stated=("a start date", "einen Beginn"), sort="start_date"),
 )
 # fmt: on
 

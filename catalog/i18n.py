@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.filters import FACET, FILTERS, Facet, Range, shown
+from catalog.filters import FACET, FILTERS, RANGE, Facet, Range, shown
 from catalog.vocabulary import COST, KIND, LEVEL, VOCABULARIES
 
 LANGS = ("en", "de")
@@ -91,6 +91,26 @@ def value_label(facet: str, value: str, lang: str = "en") -> str:
     return VALUE_LABELS.get(facet, {}).get(value, {}).get(lang, value)
 
 
+# Sources whose scraper title is a description rather than a name: (English, German).
+SOURCE_LABELS = {
+    "curated": ("starter catalog", "Startkatalog"),
+    "schemaorg": ("schema.org markup", "schema.org-Auszeichnung"),
+    "xikolo": ("Xikolo platforms", "Xikolo-Plattformen"),
+}
+
+
+def source_label(name: str, lang: str = "en") -> str:
+    """A source as a person reads it: its name ("Coursera", without the title's remarks
+    in brackets), the starter catalog, or the file a list was imported from."""
+    if name in SOURCE_LABELS:
+        return SOURCE_LABELS[name][1 if lang == "de" else 0]
+    if name.startswith("import:"):
+        return ("Import: " if lang == "de" else "import: ") + name.removeprefix("import:")
+    from scrapers import SOURCES, scraper_class
+
+    return scraper_class(name).title.split(" (")[0] if name in SOURCES else name
+
+
 def hours_text(row: dict[str, Any], dash: str = "–") -> str:
     """A course's total hours, "12" or "10–20" (``dash`` "-" where only ASCII will do)."""
     lo, hi = row.get("hours_min"), row.get("hours_max")
@@ -99,6 +119,54 @@ def hours_text(row: dict[str, Any], dash: str = "–") -> str:
     if lo is None or hi is None or lo == hi:
         return f"{(hi if hi is not None else lo):g}"
     return f"{lo:g}{dash}{hi:g}"
+
+
+def price_eur(row: dict[str, Any]) -> float | None:
+    """What taking a course costs in EUR, as the price filter and sort compare it: 0 for
+    a free course, else its EUR price; None where that is unknown."""
+    if row.get("cost") == "free":
+        return 0.0
+    value = row.get("price_eur")
+    return float(value) if isinstance(value, int | float) else None
+
+
+def price_text(row: dict[str, Any], unknown: str = "?") -> str:
+    """A course's price as tables show it: "0 €" for a free course, "~45 €" for one
+    converted or estimated, ``unknown`` where it is not known."""
+    value = price_eur(row)
+    if value is None:
+        return unknown
+    estimated = row.get("price_is_estimate") or row.get("price_currency") not in (None, "EUR")
+    return f"{'~' if value and estimated else ''}{value:,.0f} €"
+
+
+# What front ends say under a search sorted by a column some courses have no value in.
+SORT_NOTES = {
+    "price": ("Free courses first; those of unknown price last.",
+              "Kostenlose Kurse zuerst, solche mit unbekanntem Preis zuletzt."),
+    "duration": ("Courses of unknown duration last.", "Kurse mit unbekannter Dauer zuletzt."),
+    "rating": ("Courses without a rating last.", "Kurse ohne Bewertung zuletzt."),
+    "start_date": ("Courses without a known start date last.",
+                   "Kurse ohne bekannten Beginn zuletzt."),
+}  # fmt: skip
+
+
+def search_notes(query: Any, unknown: dict[str, int], lang: str = "en") -> list[str]:
+    """The lines a front end shows under a search's summary: what the sort does with
+    unknown values, and how many courses each range filter left out for one."""
+    notes = [_say(SORT_NOTES[query.sort], lang)] if query.sort in SORT_NOTES else []
+    for name, count in unknown.items():
+        if count:
+            notes.append(_say(RANGE[name].left_out, lang).format(n=f"{count:,}"))
+    return notes
+
+
+def sparse_note(name: str, known: int, size: int, lang: str = "en") -> str:
+    """The start of what front ends say of a filter most courses state no value for."""
+    what = _say(RANGE[name].stated, lang)
+    if lang == "de":
+        return f"Nur {known} von {size} Kursen nennen {what}"
+    return f"Only {known} of {size} courses state {what}"
 
 
 def _join(values: list[str], lang: str) -> str:

@@ -14,13 +14,13 @@ import builtins
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from catalog.db import write_tx
-from catalog.feeds import FEED_LIMIT
+from catalog.feeds import FEED_LIMIT, is_http
 from catalog.models import CourseEvent, SavedSearch
 from catalog.search import Query, QueryError, searcher_for
 from catalog.shortlists import UserDataError, clean_name
@@ -59,8 +59,18 @@ def _row(engine: Engine, name: str) -> Any:
                 sa.select(SAVED).where(sa.func.lower(SAVED.c.name) == cleaned.lower())
             ).first()
     if row is None:
-        raise SavedSearchError(f"no saved search named {name!r}; see `courseradar saved list`")
+        raise SavedSearchError(
+            f"no saved search named {name!r}; see `courseradar saved list`",
+            f"Es gibt keine gespeicherte Suche „{name}“.",
+        )
     return row
+
+
+def _exists(name: str) -> SavedSearchError:
+    return SavedSearchError(
+        f"a saved search named {name!r} already exists",
+        f"Eine gespeicherte Suche „{name}“ gibt es schon (zum Ersetzen ankreuzen).",
+    )
 
 
 def save(engine: Engine, name: str, query: Query, *, replace_existing: bool = False) -> int:
@@ -78,14 +88,14 @@ def save(engine: Engine, name: str, query: Query, *, replace_existing: bool = Fa
             ).scalar()
             if existing is not None:
                 if not replace_existing:
-                    raise SavedSearchError(f"a saved search named {name!r} already exists")
+                    raise _exists(name)
                 conn.execute(SAVED.update().where(SAVED.c.id == existing).values(query=params))
                 return int(existing)
             key = conn.execute(
                 SAVED.insert().values(name=name, query=params, created_at=datetime.now(UTC))
             ).inserted_primary_key
     except sa.exc.IntegrityError:
-        raise SavedSearchError(f"a saved search named {name!r} already exists") from None
+        raise _exists(name) from None
     assert key is not None
     return int(key[0])
 
@@ -201,14 +211,48 @@ def _summary(row: dict[str, Any]) -> str:
     return "\n\n".join(p for p in (head, description) if p)
 
 
+FEED_PATH = "/feeds/{id}.atom"  # where `courseradar serve` serves a saved search's feed
+
+
+def check_base_url(url: str | None) -> str | None:
+    """The app's address without a trailing slash; SavedSearchError unless it is an
+    http(s) URL with a host (links in a feed must open in a browser)."""
+    if url is None:
+        return None
+    if not is_http(url.strip()) or not urlsplit(url.strip()).netloc:
+        raise SavedSearchError(
+            f"the app's address must be an http(s) URL such as http://localhost:8501, "
+            f"not {url[:60]!r}",
+            f"Die Adresse der App muss eine http(s)-Adresse sein, etwa http://localhost:8501, "
+            f"nicht „{url[:60]}“.",
+        )
+    return url.strip().rstrip("/")
+
+
+def feed_url(engine: Engine, name: str, base_url: str) -> str:
+    """The stable address of a saved search's feed on the app at ``base_url``: it stays
+    the same while the search exists (it names its id, which a replace keeps)."""
+    base = check_base_url(base_url)
+    return f"{base}{FEED_PATH.format(id=_row(engine, name).id)}"
+
+
+def name_of(engine: Engine, search_id: int) -> str | None:
+    """The name of the saved search with ``search_id``, or None."""
+    with engine.connect() as conn:
+        name = conn.execute(sa.select(SAVED.c.name).where(SAVED.c.id == search_id)).scalar()
+    return None if name is None else str(name)
+
+
 def atom_feed(engine: Engine, name: str, base_url: str | None = None, lang: str = "en") -> bytes:
     """An Atom 1.0 feed (RFC 4287) of what is new for this saved search: the courses that
     appeared since it was saved, and the changes of the courses it matches since then
     (catalog.changes), the newest ``FEED_LIMIT`` of them; a feed reader remembers which
-    entries it showed."""
+    entries it showed. With the app's ``base_url`` the feed links to the search itself
+    and to its own stable address."""
     from catalog.changes import saved_search_changes
-    from catalog.feeds import Entry, change_entry, is_http, word, write_feed
+    from catalog.feeds import Entry, change_entry, word, write_feed
 
+    base_url = check_base_url(base_url)
     row = _row(engine, name)
     query = load(engine, name)
     created = _utc(row.created_at)
@@ -226,10 +270,11 @@ def atom_feed(engine: Engine, name: str, base_url: str | None = None, lang: str 
     ]
     changes = saved_search_changes(engine, row.name, since=created, limit=FEED_LIMIT)
     entries += [change_entry(c, lang) for c in changes]
-    link = None
-    if base_url and is_http(base_url):
+    link = own = None
+    if base_url:
         params = urlencode(_params(query), doseq=True)
-        link = base_url.rstrip("/") + "/" + (f"?{params}" if params else "")
+        link = base_url + "/" + (f"?{params}" if params else "")
+        own = base_url + FEED_PATH.format(id=row.id)
     return write_feed(
         feed_id=f"urn:courseradar:saved-search:{row.id}",
         title=f"CourseRadar: {row.name}",
@@ -237,6 +282,7 @@ def atom_feed(engine: Engine, name: str, base_url: str | None = None, lang: str 
         entries=entries,
         since=created,
         link=link,
+        self_link=own,
     )
 
 

@@ -33,7 +33,15 @@ ListRef = str | int
 
 
 class UserDataError(ValueError):
-    """A problem with a person's lists or saved searches, in one line they can act on."""
+    """A problem with a person's lists or saved searches, in one line they can act on:
+    English as ``str()`` (the CLI), German as ``text("de")`` (the app)."""
+
+    def __init__(self, message: str, german: str | None = None) -> None:
+        super().__init__(message)
+        self.german = german
+
+    def text(self, lang: str) -> str:
+        return self.german if lang == "de" and self.german else str(self)
 
 
 class ShortlistError(UserDataError):
@@ -44,20 +52,44 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# What a name belongs to, as the German messages say it.
+_OF_WHAT = {"shortlist": "der Merkliste", "saved search": "der gespeicherten Suche"}
+
+
 def clean_name(
     name: str, what: str = "shortlist", error: type[UserDataError] = ShortlistError
 ) -> str:
     """Trimmed name of 1-80 printable characters, or ``error`` saying what is wrong."""
+    of = _OF_WHAT.get(what, "")
     if not isinstance(name, str):
-        raise error(f"a {what} name must be text")
+        raise error(f"a {what} name must be text", f"Der Name {of} muss Text sein.")
     cleaned = " ".join(name.split())
     if not cleaned:
-        raise error(f"a {what} name cannot be empty")
+        raise error(f"a {what} name cannot be empty", f"Der Name {of} darf nicht leer sein.")
     if len(cleaned) > NAME_MAX:
-        raise error(f"a {what} name can have at most {NAME_MAX} characters")
+        raise error(
+            f"a {what} name can have at most {NAME_MAX} characters",
+            f"Der Name {of} darf höchstens {NAME_MAX} Zeichen haben.",
+        )
     if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in cleaned):
-        raise error(f"a {what} name cannot contain control characters")
+        raise error(
+            f"a {what} name cannot contain control characters",
+            f"Der Name {of} darf keine Steuerzeichen enthalten.",
+        )
     return cleaned
+
+
+def _exists(name: str) -> ShortlistError:
+    return ShortlistError(
+        f"a shortlist named {name!r} already exists", f"Eine Merkliste „{name}“ gibt es schon."
+    )
+
+
+def _not_on(course_id: int, name: str) -> ShortlistError:
+    return ShortlistError(
+        f"course {course_id} is not on the shortlist {name!r}",
+        f"Kurs {course_id} steht nicht auf der Merkliste „{name}“.",
+    )
 
 
 def _clean_note(note: str) -> str:
@@ -65,7 +97,10 @@ def _clean_note(note: str) -> str:
         ch for ch in str(note) if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
     ).strip()
     if len(text) > NOTE_MAX:
-        raise ShortlistError(f"a note can have at most {NOTE_MAX} characters")
+        raise ShortlistError(
+            f"a note can have at most {NOTE_MAX} characters",
+            f"Eine Notiz darf höchstens {NOTE_MAX} Zeichen haben.",
+        )
     return text
 
 
@@ -84,7 +119,10 @@ def _find(conn: Connection, ref: ListRef, *, lock: bool = False) -> tuple[int, s
     if row is None and isinstance(ref, str) and ref.strip().isdigit():
         return _find(conn, int(ref.strip()), lock=lock)
     if row is None:
-        raise ShortlistError(f"no shortlist named {ref!r}; see `courseradar shortlist list`")
+        raise ShortlistError(
+            f"no shortlist named {ref!r}; see `courseradar shortlist list`",
+            f"Es gibt keine Merkliste „{ref}“.",
+        )
     return int(row.id), str(row.name)
 
 
@@ -106,7 +144,7 @@ def _check_unique(conn: Connection, name: str, except_id: int | None = None) -> 
     if except_id is not None:
         stmt = stmt.where(LIST.c.id != except_id)
     if conn.execute(stmt).first() is not None:
-        raise ShortlistError(f"a shortlist named {name!r} already exists")
+        raise _exists(name)
 
 
 def new_list(engine: Engine, name: str) -> int:
@@ -119,7 +157,7 @@ def new_list(engine: Engine, name: str) -> int:
                 LIST.insert().values(name=name, created_at=utcnow())
             ).inserted_primary_key
     except sa.exc.IntegrityError:  # a concurrent create of the same name won
-        raise ShortlistError(f"a shortlist named {name!r} already exists") from None
+        raise _exists(name) from None
     assert key is not None
     return int(key[0])
 
@@ -146,7 +184,7 @@ def rename(engine: Engine, ref: ListRef, new_name: str) -> None:
             _check_unique(conn, new_name, except_id=list_id)
             conn.execute(LIST.update().where(LIST.c.id == list_id).values(name=new_name))
     except sa.exc.IntegrityError:
-        raise ShortlistError(f"a shortlist named {new_name!r} already exists") from None
+        raise _exists(new_name) from None
 
 
 def delete_list(engine: Engine, ref: ListRef) -> None:
@@ -177,7 +215,9 @@ def _ids(course_ids: Iterable[int]) -> list[int]:
         try:
             cid = int(value)
         except (TypeError, ValueError):
-            raise ShortlistError(f"{value!r} is not a course id") from None
+            raise ShortlistError(
+                f"{value!r} is not a course id", f"„{value}“ ist keine Kurs-ID."
+            ) from None
         if cid not in out:
             out.append(cid)
     return out
@@ -197,7 +237,10 @@ def add(engine: Engine, ref: ListRef, course_ids: Iterable[int]) -> int:
             known = set(conn.execute(sa.select(COURSE.c.id).where(COURSE.c.id.in_(ids))).scalars())
             missing = [i for i in ids if i not in known]
             if missing:
-                raise ShortlistError(f"no course with id {', '.join(map(str, missing))}")
+                ids_text = ", ".join(map(str, missing))
+                raise ShortlistError(
+                    f"no course with id {ids_text}", f"Kein Kurs mit der ID {ids_text}."
+                )
         now = utcnow()
         for cid in ids:
             next_pos = (
@@ -244,7 +287,7 @@ def set_note(engine: Engine, ref: ListRef, course_id: int, note: str) -> None:
             .values(note=text)
         )
         if not result.rowcount:
-            raise ShortlistError(f"course {course_id} is not on the shortlist {name!r}")
+            raise _not_on(course_id, name)
 
 
 def move(engine: Engine, ref: ListRef, course_id: int, to: str | int) -> None:
@@ -260,7 +303,7 @@ def move(engine: Engine, ref: ListRef, course_id: int, to: str | int) -> None:
             sa.select(ITEM.c.position).where(here, ITEM.c.course_id == int(course_id))
         ).scalar()
         if current is None:
-            raise ShortlistError(f"course {course_id} is not on the shortlist {name!r}")
+            raise _not_on(course_id, name)
         ordered = sa.select(ITEM.c.position).where(here).order_by(ITEM.c.position, ITEM.c.id)
         if to in ("up", "down"):
             if to == "up":
@@ -281,7 +324,8 @@ def move(engine: Engine, ref: ListRef, course_id: int, to: str | int) -> None:
                 rank = int(to)
             except (TypeError, ValueError):
                 raise ShortlistError(
-                    f"move to {to!r}? use up, down, top, bottom or a position number"
+                    f"move to {to!r}? use up, down, top, bottom or a position number",
+                    f"Wohin mit „{to}“? Eine Positionsnummer angeben.",
                 ) from None
             total = conn.execute(sa.select(sa.func.count()).where(here)).scalar_one()
             rank = min(max(rank, 1), total)

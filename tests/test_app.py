@@ -281,10 +281,10 @@ def test_text_search_sort_and_pages(catalog_engine: Engine) -> None:
     query = Query(text="learning")
     result = search(catalog_engine, query)
     assert table_titles(at) == [row["title"] for row in result.rows]
-    by_label(at.selectbox, "Sort by").set_value("rating")
+    by_label(at.selectbox, "Sort by").set_value("price")  # rating: greyed out, none rated
     ok(at.run())
-    assert at.session_state["cr_query"].sort == "rating"
-    assert at.query_params["sort"] == "rating"
+    assert at.session_state["cr_query"].sort == "price"
+    assert at.query_params["sort"] == "price"
     at2 = ok(new_app(page="2").run())
     assert table_titles(at2) == [r["title"] for r in search(catalog_engine, Query(page=2)).rows]
 
@@ -666,7 +666,7 @@ def test_sources_page(catalog_engine: Engine, monkeypatch: pytest.MonkeyPatch) -
     before = search(catalog_engine, Query()).total
     ok(at.switch_page("views/sources.py").run())
     sources = at.dataframe[0].value
-    assert {"curated", "test"} <= set(sources["Source"])
+    assert {"starter catalog", "test"} <= set(sources["Source"])
     assert any("daily 03:00" in unescape(m.value) for m in at.markdown)
     assert "Fresh" not in str(at.dataframe[-1].value)
     by_label(at.multiselect, "Sources to refresh").set_value(["coursera"])

@@ -55,6 +55,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Opens the course page on the provider's site (http/https links only).",
         "de": "Öffnet die Kursseite beim Anbieter (nur http/https-Links).",
     },
+    "price_column_help": {
+        "en": "0 € = free; ~ = converted or estimated; ? = price unknown.",
+        "de": "0 € = kostenlos; ~ = umgerechnet oder geschätzt; ? = Preis unbekannt.",
+    },
     "sort": {"en": "Sort by", "de": "Sortieren nach"},
     "per_page": {"en": "Rows per page", "de": "Zeilen pro Seite"},
     "sort_relevance": {"en": "Relevance", "de": "Relevanz"},
@@ -125,6 +129,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "start_dates": {"en": "Next start", "de": "Nächster Beginn"},
     "start_from": {"en": "on or after", "de": "ab"},
     "start_to": {"en": "on or before", "de": "bis"},
+    "greyed_out": {
+        "en": ", so this filter and its sort are greyed out.",
+        "de": "; deshalb sind dieser Filter und seine Sortierung ausgegraut.",
+    },
     "facet_more": {
         "en": "Showing the {n} most common values.",
         "de": "Die {n} häufigsten Werte werden gezeigt.",
@@ -229,7 +237,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "never": {"en": "never", "de": "nie"},
     "open": {"en": "Open", "de": "Öffnen"},
     "mark_viewed": {"en": "Mark as seen", "de": "Als gesehen markieren"},
-    "feed": {"en": "Atom feed", "de": "Atom-Feed"},
+    "feed_download": {"en": "Atom feed", "de": "Atom-Feed"},
+    "feed_subscribe": {"en": "Feed address", "de": "Feed-Adresse"},
+    "feed_address_help": {
+        "en": "Copy this address ({url}) into a feed reader: it stays the same while the app runs here.",
+        "de": "Diese Adresse ({url}) in einen Feedreader kopieren: Sie bleibt gleich, solange die App hier läuft.",
+    },
     "feed_help": {
         "en": "Subscribe in a feed reader to hear about new courses for this search.",
         "de": "In einem Feedreader abonnieren, um von neuen Kursen dieser Suche zu erfahren.",
@@ -313,7 +326,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "In einem Feed-Reader abonnieren, um zu erfahren, wenn sich Preis, Angebot, Starttermin oder Status eines Kurses dieser Liste ändert.",
     },
     "follow_list": {"en": "Follow this list", "de": "Dieser Liste folgen"},
+    "run_state_ok": {"en": "ok", "de": "erfolgreich"},
+    "run_state_failed": {"en": "failed", "de": "fehlgeschlagen"},
+    "run_state_stopped": {"en": "stopped", "de": "abgebrochen"},
+    "run_state_skipped": {"en": "skipped (already running)", "de": "übersprungen (läuft schon)"},
+    "run_state_running": {"en": "running", "de": "läuft"},
     # generic
+    "choose": {"en": "Choose", "de": "Auswählen"},
+    "date_placeholder": {"en": "YYYY-MM-DD", "de": "JJJJ-MM-TT"},
+    "date_unreadable": {
+        "en": "“{text}” is not a date; write it as 2027-03-01.",
+        "de": "„{text}“ ist kein Datum; bitte als 2027-03-01 oder 01.03.2027 schreiben.",
+    },
     "error": {"en": "Error: {error}", "de": "Fehler: {error}"},
     "yes": {"en": "yes", "de": "ja"},
     "no": {"en": "no", "de": "nein"},

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from catalog import shortlists
 from ui import state
 from ui.i18n import t
+from ui.render import choosing
 
 NEW_LIST = -1  # the "+ New list …" option (list ids are positive)
 
@@ -51,6 +52,7 @@ def choose(
         format_func=labels.__getitem__,
         key=state.labelled_key(base_key, labels.values()),
         width=width,
+        **choosing(state.lang()),
     )
     state.put(choice_key, choice)
     return choice

@@ -18,9 +18,9 @@ import pandas as pd
 import streamlit as st
 
 from catalog.export import FORMATS, MEDIA_TYPES
-from catalog.i18n import hours_text
+from catalog.i18n import hours_text, price_text, source_label
 from catalog.vocabulary import VOCABULARIES
-from ui.i18n import field_label, t, value_label
+from ui.i18n import TEXTS, field_label, t, value_label
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -74,13 +74,38 @@ def download_buttons(
             )
 
 
-def price(row: dict[str, Any]) -> str:
-    """The EUR price as text ("~" marks a converted or estimated figure); blank if unknown."""
-    value = row.get("price_eur")
-    if value is None:
-        return ""
-    approx = "~" if row.get("price_is_estimate") or row.get("price_currency") != "EUR" else ""
-    return f"{approx}{value:,.0f} €"
+def choosing(lang: str, *, multi: bool = False, typing: bool = False) -> dict[str, Any]:
+    """Keyword arguments for st.selectbox / st.multiselect that keep Streamlit's own
+    English words off the page: our placeholder (else "Choose options"), no typing to
+    filter unless ``typing`` (else "No results" for a word that matches nothing) and, for
+    a multiselect, no "Select all"."""
+    kw: dict[str, Any] = {"placeholder": t("choose", lang)}
+    kw["filter_mode"] = "contains" if typing else None
+    if multi:
+        kw["select_all"] = False
+    return kw
+
+
+def link(url: Any) -> str:
+    """A link column's cell: the http(s) URL, or blank (a None cell reads "None")."""
+    return safe_url(url) or ""
+
+
+def run_state(state_: Any, lang: str) -> str:
+    """A run's or source's state (ok, failed, stopped, ...) in ``lang``."""
+    return t(f"run_state_{state_}", lang) if f"run_state_{state_}" in TEXTS else str(state_ or "")
+
+
+def typed_date(text: Any) -> date | None:
+    """A typed date: 2027-03-01 or 1.3.2027 (as Germans write it); None if neither."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    for parse in (date.fromisoformat, lambda s: datetime.strptime(s, "%d.%m.%Y").date()):
+        try:
+            return parse(text.strip())
+        except ValueError:
+            continue
+    return None
 
 
 def languages(codes: Sequence[str], lang: str) -> str:
@@ -93,6 +118,10 @@ def value_text(name: str, value: Any, lang: str) -> str:
         return ""
     if name in FACET_FIELDS:
         return value_label(name, str(value), lang)
+    if name == "source":
+        return source_label(str(value), lang)
+    if name == "sources":
+        return ", ".join(source_label(str(v), lang) for v in value if v)
     if name in ("topics",):
         return ", ".join(value_label("topic", v, lang) for v in value if v)
     if name in ("languages", "subtitle_languages"):
@@ -142,10 +171,10 @@ def results_frame(rows: Sequence[dict[str, Any]], lang: str) -> pd.DataFrame:
     """One page of rows as a DataFrame of plain values (links only if http/https)."""
     data = {
         "title": [_CONTROL.sub("", r.get("title") or "") for r in rows],
-        "url": [safe_url(r.get("url")) for r in rows],
+        "url": [link(r.get("url")) for r in rows],
         "provider": [r.get("provider") or "" for r in rows],
         "cost": [value_text("cost", r.get("cost"), lang) for r in rows],
-        "price_eur": [price(r) for r in rows],
+        "price_eur": [price_text(r) for r in rows],
         "certificate": [value_text("certificate", r.get("certificate"), lang) for r in rows],
         "level": [value_text("level", r.get("level"), lang) for r in rows],
         "languages": [languages(r.get("languages") or (), lang) for r in rows],
@@ -172,7 +201,12 @@ def results_config(lang: str) -> dict[str, Any]:
         ),
         "provider": cc.TextColumn(field_label("provider", lang), width=125),
         "cost": cc.TextColumn(field_label("cost", lang), width=90),
-        "price_eur": cc.TextColumn(field_label("price_eur", lang), width=75, alignment="right"),
+        "price_eur": cc.TextColumn(
+            field_label("price_eur", lang),
+            width=75,
+            alignment="right",
+            help=t("price_column_help", lang),
+        ),
         "certificate": cc.TextColumn(field_label("certificate", lang), width=120),
         "level": cc.TextColumn(field_label("level", lang), width=90),
         "languages": cc.TextColumn(field_label("languages", lang), width=80),
@@ -188,7 +222,9 @@ def facts_frame(course: dict[str, Any], names: Sequence[str], lang: str) -> pd.D
     for name in names:
         text = value_text(name, course.get(name), lang)
         if name == "url":
-            text = safe_url(course.get("url")) or ""
+            text = link(course.get("url"))
+        elif name == "price_eur":
+            text = price_text(course, unknown="")
         if text:
             rows.append({t("field", lang): field_label(name, lang), t("value", lang): text})
     return pd.DataFrame(rows, columns=[t("field", lang), t("value", lang)])

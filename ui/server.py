@@ -21,6 +21,8 @@ import webbrowser
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent / "app.py"
+# What `streamlit run` is given: the app with the feed routes (ui/feeds.py) beside it.
+ASGI = Path(__file__).resolve().parent / "asgi.py"
 
 
 def run(port: int, host: str, *, open_browser: bool) -> None:
@@ -37,6 +39,7 @@ def run(port: int, host: str, *, open_browser: bool) -> None:
     ).start()
     url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"  # noqa: S104
     print(f"CourseRadar at {url}  (Ctrl+C stops it)", flush=True)
+    print(f"Feeds of saved searches at {url}/feeds/<id>.atom", flush=True)
     if open_browser:
         threading.Thread(target=_open_when_up, args=(url,), daemon=True).start()
     # Streamlit always runs headless: on a first start without it, Streamlit stops at an
@@ -45,7 +48,7 @@ def run(port: int, host: str, *, open_browser: bool) -> None:
     # modules on the event loop (~0.3 s that held back the run's last messages); the
     # installed app does not change under a user (`streamlit run ui/app.py` when editing).
     args = [
-        "run", str(APP),
+        "run", str(ASGI),
         "--server.port", str(port), "--server.address", host,
         "--server.headless", "true", "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",

@@ -20,6 +20,7 @@ import streamlit as st
 from catalog.filters import BOUND, FACET
 from catalog.search import FACET_ATTR, FACETS, Query, QueryError
 from ui import presets
+from ui.render import typed_date
 
 # -- keys ----------------------------------------------------------------------------
 QUERY = "cr_query"  # Query: the current search
@@ -220,7 +221,7 @@ def _number(key: str) -> float | None:
 
 def _day(key: str) -> date | None:
     value = st.session_state.get(wkey(key))
-    return value if isinstance(value, date) else None
+    return value if isinstance(value, date) else typed_date(value)
 
 
 def query_from_widgets() -> Query:

@@ -52,7 +52,7 @@ def feed_and_calendar(
 ) -> None:
     """The Atom feed and the iCalendar file, made only when their button is clicked."""
     for data, ext, mime, icon, label, hint in (
-        (feed, "atom", "application/atom+xml", "rss_feed", t("feed", lang), feed_help),
+        (feed, "atom", "application/atom+xml", "rss_feed", t("feed_download", lang), feed_help),
         (calendar, "ics", "text/calendar", "calendar_month", t("calendar", lang), None),
     ):
         st.download_button(

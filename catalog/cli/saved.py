@@ -46,7 +46,17 @@ def saved_save(
         eng = common.engine()
         validated(query, eng)
         saved_searches.save(eng, name, query, replace_existing=replace)
+        address = saved_searches.feed_url(eng, name, APP_ADDRESS)
     out.print(plain(f"saved {' '.join(name.split())!r}"))
+    out.print(plain(f"its feed, while `courseradar serve` runs: {address}"))
+
+
+# Where `courseradar serve` listens by default: the feeds' addresses the CLI prints.
+APP_ADDRESS = "http://localhost:8501"
+BaseUrlOpt = Annotated[
+    str | None,
+    typer.Option(help=f"Address of the app (http/https), default {APP_ADDRESS}."),
+]
 
 
 @saved_app.command("list")
@@ -66,7 +76,7 @@ def saved_list(fmt: FormatOpt = "table") -> None:
         sys.stdout.write(json.dumps(data, default=str, ensure_ascii=False, indent=2) + "\n")
         return
     table = Table()
-    for column in ("name", "new", "search", "last viewed"):
+    for column in ("name", "new", "search", "last viewed", "feed"):
         table.add_column(column, overflow="fold")
     for row in rows:
         query: Query | None = row["query_obj"]
@@ -79,6 +89,7 @@ def saved_list(fmt: FormatOpt = "table") -> None:
             str(row["new"]),
             plain(summary),
             viewed.strftime("%Y-%m-%d %H:%M") if viewed else "never",
+            saved_searches.feed_url(eng, row["name"], APP_ADDRESS),
         )
     out.print(table)
 
@@ -99,13 +110,12 @@ def feed_command(
         str | None, typer.Option("--shortlist", help="A shortlist's feed instead.")
     ] = None,
     output: OutOpt = None,
-    base_url: Annotated[
-        str | None, typer.Option(help="Address of the app, for links back (http/https).")
-    ] = None,
+    base_url: BaseUrlOpt = None,
     lang: Annotated[str, typer.Option("--lang", help="Language of the texts: en or de.")] = "en",
 ) -> None:
-    """An Atom feed for a feed reader: a saved search's new courses and changes, or the
-    changes of a shortlist's courses (--shortlist)."""
+    """An Atom feed for a feed reader: a saved search's new courses and changes (its links
+    open the search on the app; `courseradar serve` serves it at the address printed), or
+    the changes of a shortlist's courses (--shortlist)."""
     from catalog import feeds, saved_searches
     from catalog.cli.common import check_lang
 
@@ -113,10 +123,14 @@ def feed_command(
     if (name is None) == (shortlist is None):
         raise UserError("name a saved search, or a shortlist with --shortlist LIST")
     with user_errors():
+        eng = common.engine()
+        address = None
         if shortlist is not None:
-            data = feeds.shortlist_feed(common.engine(), shortlist, lang)
+            data = feeds.shortlist_feed(eng, shortlist, lang)
         else:
-            data = saved_searches.atom_feed(
-                common.engine(), name or "", base_url=base_url, lang=lang
-            )
+            base = saved_searches.check_base_url(base_url) or APP_ADDRESS
+            data = saved_searches.atom_feed(eng, name or "", base_url=base, lang=lang)
+            address = saved_searches.feed_url(eng, name or "", base)
     write(data, output, "atom")
+    if address:
+        typer.echo(f"subscribe while `courseradar serve` runs: {address}", err=True)

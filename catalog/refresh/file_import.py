@@ -21,7 +21,14 @@ from catalog.refresh import file_rows
 from catalog.refresh.file_columns import RowResult
 from catalog.refresh.importing import import_records
 from catalog.refresh.lock import SourceLock
-from catalog.refresh.runs import ItemError, RunReport, close_interrupted_runs
+from catalog.refresh.runs import (
+    ItemError,
+    PlainError,
+    RunReport,
+    close_interrupted_runs,
+    forget_source,
+    source_exists,
+)
 from catalog.refresh.scope import current_rates, normalize_and_scope
 
 NESTED = "values nested too deeply to read (JSON nested hundreds of levels); row skipped"
@@ -86,19 +93,24 @@ def import_file(
     try:
         close_interrupted_runs(engine, name)
         rows = _Rows(file, name, fmt=fmt, mapping=mapping)
+        known = source_exists(engine, name)
         try:
             report = import_records(
                 engine, name, rows.records(), title=f"Imported from {file.name}",
                 full=False, errors=rows.skipped, out_of_scope=rows.out_of_scope,
             )  # fmt: skip
-        except _Unreadable as exc:  # the open step was rolled back; whole steps stay
-            raise FileImportError(str(exc)) from None
+        except Exception as exc:  # the open step was rolled back; whole steps stay
+            if not known:  # a new source that wrote no listing leaves no trace
+                forget_source(engine, name)
+            if isinstance(exc, _Unreadable):
+                raise FileImportError(str(exc)) from None
+            raise
     finally:
         lock.release()
     return FileImport(name, report, rows.count, rows.skipped, rows.notes)
 
 
-class _Unreadable(Exception):
+class _Unreadable(PlainError):
     """The import file could not be read to its end."""
 
 

@@ -28,6 +28,7 @@ from catalog.refresh.memo import Memo, forget, ids, listing_state, save
 from catalog.refresh.runs import (
     ItemError,
     RunReport,
+    describe,
     finish_run,
     one_line,
     record_failed_run,
@@ -186,7 +187,7 @@ def _record_failed_import(
 ) -> None:
     """The open step was rolled back: the run is failed with the reason, counting the
     steps committed before it (``kept``); nothing was marked stale."""
-    reason = one_line(f"import failed: {type(exc).__name__}: {exc}")
+    reason = one_line(f"import failed: {describe(exc)}")
     report.state = "failed"
     report.message = reason
     report.added = report.merged = report.updated = report.unchanged = 0

@@ -20,6 +20,7 @@ from catalog.refresh.harvesting import Harvest, harvest
 from catalog.refresh.importing import import_records, import_unchanged, live_listing_count
 from catalog.refresh.lock import SourceLock
 from catalog.refresh.runs import (
+    STOPPED,
     ItemError,
     Progress,
     RunReport,
@@ -27,6 +28,7 @@ from catalog.refresh.runs import (
     describe,
     one_line,
     record_failure,
+    record_stopped,
     report_progress,
     start_run,
 )
@@ -90,12 +92,17 @@ def refresh_source(
 def _record_stop(
     engine: Engine, name: str, run_id: int, exc: BaseException, *, title: str
 ) -> RunReport:
-    """The run ended by an exception or an interrupt: a failed run, recorded if possible."""
-    reason = (
-        "interrupted"
-        if isinstance(exc, KeyboardInterrupt | SystemExit)
-        else one_line(f"refresh failed: {describe(exc)}")
-    )
+    """The run ended by an exception, recorded as failed if possible; or it was stopped
+    (Ctrl-C, the app's page left while it ran: Streamlit stops its script with a
+    BaseException), recorded as stopped, which is no failure of the source."""
+    if not isinstance(exc, Exception):
+        stopped = RunReport(source=name, run_id=run_id, state="stopped", message=STOPPED)
+        try:
+            record_stopped(engine, stopped)
+        except Exception:
+            _log.warning("could not record the stopped run of %s", name, exc_info=True)
+        return stopped
+    reason = one_line(f"refresh failed: {describe(exc)}")
     report = RunReport(source=name, run_id=run_id, state="failed", message=reason)
     report.errors = [ItemError(name, "gather", reason)]
     report.errored = 1

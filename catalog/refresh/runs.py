@@ -1,9 +1,10 @@
 """Run records: a RefreshRun row per run of a source, a RefreshItem row per failed object.
 
 A run is started ``running`` before any work, and finished ``ok`` or ``failed`` with its
-counts; a run left ``running`` by a process that died is closed by the next refresh of the
-source (:func:`close_interrupted_runs`). Also here: the one-line reasons and the progress
-callback every stage shares.
+counts, or ``stopped`` when it was interrupted (Ctrl-C, the app's page left while it ran:
+not a failure, the source keeps its state); a run left ``running`` by a process that died
+is closed by the next refresh of the source (:func:`close_interrupted_runs`). Also here:
+the one-line reasons and the progress callback every stage shares.
 """
 
 from __future__ import annotations
@@ -18,17 +19,19 @@ from sqlalchemy.engine import Engine
 
 from catalog import store
 from catalog.db import write_tx
-from catalog.models import RefreshItem, RefreshRun
+from catalog.models import RefreshItem, RefreshRun, Source
 from catalog.refresh import memo
 from scrapers.base import FetchError
 
 RUN = RefreshRun.__table__  # type: ignore[attr-defined]
 ITEM = RefreshItem.__table__  # type: ignore[attr-defined]
+SOURCE = Source.__table__  # type: ignore[attr-defined]
 
 _log = logging.getLogger(__name__)
 
 STAGES = ("gather", "fetch", "parse", "normalize", "import")
 INTERRUPTED = "interrupted: the refresh process ended before the run finished (killed?)"
+STOPPED = "stopped before it finished (interrupted, or the page that ran it was left)"
 
 # progress(source, stage, done, total): stage is one of STAGES or "done"; total may grow
 # while follow-up pages are discovered.
@@ -143,6 +146,38 @@ def record_failed_run(conn: sa.Connection, report: RunReport, *, title: str, at:
     memo.forget(conn, report.source)
 
 
+def record_stopped(engine: Engine, report: RunReport) -> None:
+    """A stopped run: its run row is closed as ``stopped``; the source keeps its state
+    (a person leaving a page is no failure of the source), its memo is dropped."""
+    with write_tx(engine) as conn:
+        finish_run(conn, report.run_id, report)
+        memo.forget(conn, report.source)
+
+
+def source_exists(engine: Engine, source: str) -> bool:
+    with engine.connect() as conn:
+        return (
+            conn.execute(sa.select(SOURCE.c.name).where(SOURCE.c.name == source)).first()
+            is not None
+        )
+
+
+def forget_source(engine: Engine, source: str) -> None:
+    """Remove every trace of a source that never held a listing: its runs, their items
+    and its row (a file import that failed before it wrote anything)."""
+    from catalog.models import Listing
+
+    listing = Listing.__table__  # type: ignore[attr-defined]
+    with write_tx(engine) as conn:
+        if conn.execute(sa.select(listing.c.id).where(listing.c.source == source)).first():
+            return
+        runs = sa.select(RUN.c.id).where(RUN.c.source == source)
+        conn.execute(ITEM.delete().where(ITEM.c.run_id.in_(runs)))
+        conn.execute(RUN.delete().where(RUN.c.source == source))
+        conn.execute(SOURCE.delete().where(SOURCE.c.name == source))
+        memo.forget(conn, source)
+
+
 def record_failure(engine: Engine, report: RunReport, *, title: str = "") -> None:
     """:func:`record_failed_run` in a transaction of its own."""
     now = store.utcnow()
@@ -156,9 +191,15 @@ def one_line(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+class PlainError(Exception):
+    """An error whose message is said as it is, never with its class name."""
+
+
 def describe(exc: BaseException) -> str:
     if isinstance(exc, FetchError):
         return exc.reason
+    if isinstance(exc, PlainError):
+        return str(exc).strip()
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 

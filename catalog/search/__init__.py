@@ -38,11 +38,13 @@ from catalog.search.rows import (
     fetch_rows,
 )
 from catalog.search.searcher import (
+    SPARSE_SHARE,
     Searcher,
     query_as_dict,
     save_snapshot,
     search,
     searcher_for,
+    sparse_ranges,
     validate,
 )
 from catalog.search.snapshot import (
@@ -71,6 +73,7 @@ __all__ = [
     "SINGLE",
     "SNAPSHOT_FORMAT",
     "SORTS",
+    "SPARSE_SHARE",
     "FacetValue",
     "Query",
     "QueryError",
@@ -88,5 +91,6 @@ __all__ = [
     "searcher_for",
     "snapshot_file",
     "snapshot_sql",
+    "sparse_ranges",
     "validate",
 ]

@@ -14,10 +14,13 @@ from catalog.query import SINGLE
 # many distinct values to join) and is read on its own.
 JOINED = tuple(facet for facet in SINGLE if facet != "provider")
 
-# The snapshot's number columns and the SQL that reads each, in the order read. "hours"
-# is the upper bound of a course's effort where known.
+# The snapshot's number columns and the SQL that reads each, in the order read. "price"
+# is what taking the course costs in EUR: 0 for a free one (whatever price a source named
+# for an option of it), unknown (NaN) where no EUR price is known. "hours" is the upper
+# bound of a course's effort where known.
+FREE_PRICE_SQL = "(CASE WHEN cost = 'free' THEN 0.0 ELSE price_eur END)"
 SNAPSHOT_NUMBERS = {
-    "price": "price_eur",
+    "price": FREE_PRICE_SQL,
     "hours": "coalesce(hours_max, hours_min)",
     "rating": "rating",
     "enrollments": "enrollments",
@@ -31,6 +34,8 @@ SNAPSHOT_DATES = {"start": "start_date", "first_seen": "first_seen"}
 RANGE_FILTERS = tuple(
     (bound.attr, r.column, bound is r.low) for r in RANGE.values() for bound in r.bounds
 )
+# Each range's bounds by the range's name (what SearchResult.unknown counts by).
+RANGE_BOUNDS = {r.name: tuple(b.attr for b in r.bounds) for r in RANGE.values()}
 
 # Sorts other than relevance: (snapshot column, ascending). Unknown values sort last.
 SORT_COLUMNS = {

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from catalog.filters import FACET
+from catalog.filters import FACET, RANGE
 from catalog.query import FACETS, Query
 from catalog.search.columns import RANGE_FILTERS, SNAPSHOT_DATES
 from catalog.search.snapshot import Snapshot, _Codes, _ordinal
@@ -24,19 +24,33 @@ class FacetValue:
     selected: bool = False
 
 
-def range_mask(snap: Snapshot, q: Query) -> np.ndarray:
-    """The courses within every range filter of ``q`` (an unknown value is outside)."""
+def range_mask(snap: Snapshot, q: Query, skip: str | None = None) -> np.ndarray:
+    """The courses within every range filter of ``q`` (an unknown value is outside), but
+    for the filters on the column ``skip``."""
     m = np.ones(snap.size, dtype=bool)
     with np.errstate(invalid="ignore"):
         for attr, column, lower in RANGE_FILTERS:
             bound = getattr(q, attr)
-            if bound is None:
+            if bound is None or column == skip:
                 continue
             if column in SNAPSHOT_DATES:
                 bound = _ordinal(bound)
             values = getattr(snap, column)
             m &= values >= bound if lower else values <= bound
     return m
+
+
+def unknown_counts(snap: Snapshot, q: Query, others: np.ndarray) -> dict[str, int]:
+    """Per range filter ``q`` sets (by its name: "price"), how many courses it left out
+    only because their value is unknown: they pass ``others`` (the text and the facets)
+    and every other range. A course of unknown price is neither cheap nor dear."""
+    counts: dict[str, int] = {}
+    for row in RANGE.values():
+        if all(getattr(q, bound.attr) is None for bound in row.bounds):
+            continue
+        unknown = np.isnan(getattr(snap, row.column))
+        counts[row.name] = int(np.count_nonzero(others & unknown & range_mask(snap, q, row.column)))
+    return counts
 
 
 def facet_masks(snap: Snapshot, query: Query) -> dict[str, np.ndarray]:

@@ -74,6 +74,9 @@ class SearchResult:
     # off with COURSERADAR_EMBEDDER=none, or no text), or "words-no-vectors" (meaning
     # search is not available: the model cannot load, or no course has a vector yet).
     matched_by: str = "words"
+    # Per range filter set (by name: "price"), the courses it left out because their
+    # value is unknown (see catalog.search.facets.unknown_counts).
+    unknown: dict[str, int] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:

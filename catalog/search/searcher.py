@@ -14,9 +14,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from catalog.db import catalog_version
+from catalog.filters import RANGE
 from catalog.query import Query, QueryError, _shown
 from catalog.search.embedding import default_embedder, turned_off
-from catalog.search.facets import FacetValue, facet_counts, facet_masks, range_mask
+from catalog.search.facets import (
+    FacetValue,
+    facet_counts,
+    facet_masks,
+    range_mask,
+    unknown_counts,
+)
 from catalog.search.match import match
 from catalog.search.meaning import (
     fuse,
@@ -113,13 +120,21 @@ class Searcher:
             if int(snap.ids[p]) in rows
         ]
 
+    def coverage(self) -> dict[str, tuple[int, int]]:
+        """Per range filter (by name): how many courses state its value, of how many."""
+        snap = self.snapshot()
+        return {
+            row.name: (int(np.count_nonzero(~np.isnan(getattr(snap, row.column)))), snap.size)
+            for row in RANGE.values()
+        }
+
     def known_values(self, facet: str) -> list[str]:
         return list(self.snapshot().columns[facet].vocab)
 
     def search(self, query: Query, *, with_rows: bool = True) -> SearchResult:
         snap = self.snapshot()
         start = (query.page - 1) * query.per_page
-        hits, total, facets = self._evaluate(snap, query, upto=start + query.per_page)
+        hits, total, facets, unknown = self._evaluate(snap, query, upto=start + query.per_page)
         page_ids = snap.ids[hits[start : start + query.per_page]].tolist()
         rows = fetch_rows(self.engine, page_ids) if with_rows else []
         return SearchResult(
@@ -128,6 +143,7 @@ class Searcher:
             total=total,
             facets=facets,
             matched_by=self.matched_by(query, snap),
+            unknown=unknown,
         )
 
     def matched_by(self, query: Query, snap: Snapshot | None = None) -> str:
@@ -139,7 +155,7 @@ class Searcher:
     def iter_all(self, query: Query, batch: int = 1000) -> Iterator[dict[str, Any]]:
         """Every matching row in sort order (exports), fetched in batches."""
         snap = self.snapshot()
-        hits, _total, _facets = self._evaluate(snap, query, facets=False)
+        hits = self._evaluate(snap, query, facets=False)[0]
         ids = snap.ids[hits].tolist()
         for i in range(0, len(ids), batch):
             yield from fetch_rows(self.engine, ids[i : i + batch])
@@ -147,23 +163,27 @@ class Searcher:
     def matching_ids(self, query: Query) -> list[int]:
         """The ids of every matching course in sort order (no row is read)."""
         snap = self.snapshot()
-        hits, _total, _facets = self._evaluate(snap, query, facets=False)
+        hits = self._evaluate(snap, query, facets=False)[0]
         return [int(i) for i in snap.ids[hits].tolist()]
 
     def _evaluate(
         self, snap: Snapshot, query: Query, *, facets: bool = True, upto: int | None = None
-    ) -> tuple[np.ndarray, int, dict[str, list[FacetValue]]]:
-        """(positions of the matches in order, their number, facet counts); with ``upto``,
-        only the first ``upto`` positions of the order are made."""
+    ) -> tuple[np.ndarray, int, dict[str, list[FacetValue]], dict[str, int]]:
+        """(positions of the matches in order, their number, facet counts, what each range
+        left out for an unknown value); with ``upto``, only the first ``upto`` positions of
+        the order are made."""
         base, scores = self._matching(snap, query)
-        base &= range_mask(snap, query)
         masks = facet_masks(snap, query)
-        full = base.copy()
+        faceted = base.copy()
         for m in masks.values():
-            full &= m
+            faceted &= m
+        unknown = unknown_counts(snap, query, faceted) if facets else {}
+        ranged = range_mask(snap, query)
+        base &= ranged
+        full = faceted & ranged
         counts = facet_counts(snap, query, base, masks, full) if facets else {}
         hits = np.flatnonzero(full)
-        return hits[order(snap, query, hits, scores, upto)], int(hits.size), counts
+        return hits[order(snap, query, hits, scores, upto)], int(hits.size), counts, unknown
 
     def _matching(self, snap: Snapshot, query: Query) -> tuple[np.ndarray, np.ndarray | None]:
         """(which courses match the text, their relevance scores or None): the words'
@@ -205,6 +225,20 @@ def searcher_for(engine: Engine) -> Searcher:
             found = Searcher(engine)
             _SEARCHERS[id(engine)] = found
         return found
+
+
+# A range filter (and its sort) is of little use where fewer courses than this share
+# state its value: front ends grey it out and say why (see sparse_notes).
+SPARSE_SHARE = 0.5
+
+
+def sparse_ranges(engine: Engine) -> dict[str, tuple[int, int]]:
+    """The range filters most of the catalog states no value for: name -> (known, all)."""
+    return {
+        name: (known, size)
+        for name, (known, size) in searcher_for(engine).coverage().items()
+        if size and known < SPARSE_SHARE * size
+    }
 
 
 def save_snapshot(engine: Engine) -> None:

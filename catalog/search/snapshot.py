@@ -316,7 +316,9 @@ def _ordinal(value: Any) -> float | None:
     return None
 
 
-SNAPSHOT_FORMAT = 1  # raise when the saved arrays change meaning: older files are read again
+# Raise when the saved arrays change meaning: older files are read again (2: a free
+# course's price is 0).
+SNAPSHOT_FORMAT = 2
 
 
 def _in_range(values: np.ndarray, low: int, high: int) -> bool:

@@ -67,6 +67,7 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
         key=state.W_COMPARE,
         on_change=_changed,
         width=700,
+        **render.choosing(lang, multi=True),
     )
     extra = st.number_input(t("compare_add_id", lang), min_value=1, step=1, value=None, width=160)
     if st.button(t("compare_add", lang), disabled=extra is None or len(rows) >= 4):

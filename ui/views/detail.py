@@ -71,7 +71,7 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
             shortlists.add(eng, list_id, [course_id])
             st.success(md(t("added_to_list", lang, n=1, name=name)), icon=":material/star:")
         except shortlists.UserDataError as exc:
-            st.error(md(str(exc)))
+            st.error(md(exc.text(lang)))
 
 if course.get("description"):
     st.markdown(md(course["description"]))
@@ -94,7 +94,9 @@ with facts:
             pd.DataFrame(
                 {
                     t("field", lang): [render.offer_text(o, lang) for o in offers],
-                    field_label("price_eur", lang): [o.get("price_eur") for o in offers],
+                    field_label("price_eur", lang): [
+                        render.value_text("price_eur", o.get("price_eur"), lang) for o in offers
+                    ],
                 }
             ),
             hide_index=True,
@@ -103,9 +105,11 @@ with facts:
 with listings:
     frame = pd.DataFrame(
         {
-            field_label("source", lang): [x["source"] for x in course["listings"]],
+            field_label("source", lang): [
+                render.value_text("source", x["source"], lang) for x in course["listings"]
+            ],
             field_label("source_id", lang): [x["source_id"] for x in course["listings"]],
-            field_label("url", lang): [safe_url(x["url"]) for x in course["listings"]],
+            field_label("url", lang): [render.link(x["url"]) for x in course["listings"]],
             field_label("first_seen", lang): [when(x["first_seen"]) for x in course["listings"]],
             field_label("last_seen", lang): [when(x["last_seen"]) for x in course["listings"]],
             field_label("status", lang): [

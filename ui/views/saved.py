@@ -9,16 +9,18 @@ changes since the search was saved are listed with their dates.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
 
 from catalog import changes, ical, saved_searches
+from catalog.export import file_stem
 from catalog.i18n import describe
 from catalog.search import Query
 from ui import data, state, watch
 from ui.i18n import field_label, t
-from ui.render import md, safe_url, when
+from ui.render import link, md, safe_url, when
 
 lang = state.lang()
 eng = data.engine()
@@ -36,7 +38,7 @@ with st.container(border=True):
             try:
                 saved_searches.save(eng, name, current, replace_existing=replace_existing)
             except saved_searches.UserDataError as exc:
-                st.error(md(str(exc)))
+                st.error(md(exc.text(lang)))
             else:
                 state.flash(t("saved_ok", lang, name=" ".join(name.split())))
                 st.rerun()
@@ -46,7 +48,9 @@ if not searches:
     st.info(t("no_saved", lang), icon=":material/notifications:")
     st.stop()
 
-base_url = st.context.url if safe_url(st.context.url) else None
+# The app's own address (not this page's): the feed's links open the search itself.
+_page = urlsplit(st.context.url or "")
+base_url = f"{_page.scheme}://{_page.netloc}" if safe_url(st.context.url) else None
 
 
 def _feed(search_name: str) -> Callable[[], bytes]:
@@ -87,11 +91,19 @@ for index, item in enumerate(searches):
             watch.feed_and_calendar(
                 _feed(item["name"]),
                 _calendar(item["name"]),
-                f"courseradar-{item['id']}",
+                file_stem(item["name"]),
                 str(index),
                 lang,
                 t("feed_help", lang),
             )
+            if base_url is not None:
+                address = saved_searches.feed_url(eng, item["name"], base_url)
+                st.link_button(
+                    t("feed_subscribe", lang),
+                    address,
+                    icon=":material/rss_feed:",
+                    help=t("feed_address_help", lang, url=address),
+                )
             if st.button(t("delete", lang), key=f"delete_{index}", icon=":material/delete:"):
                 saved_searches.delete(eng, item["name"])
                 st.rerun()
@@ -109,7 +121,7 @@ for index, item in enumerate(searches):
                         {
                             field_label("title", lang): [r["title"] for r in new],
                             field_label("provider", lang): [r["provider"] or "" for r in new],
-                            field_label("url", lang): [safe_url(r["url"]) for r in new],
+                            field_label("url", lang): [link(r["url"]) for r in new],
                             field_label("first_seen", lang): [when(r["new_at"]) for r in new],
                         }
                     ),

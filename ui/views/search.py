@@ -15,9 +15,10 @@ from typing import Any
 import streamlit as st
 
 from catalog import shortlists
-from catalog.filters import BOUND, FACET
-from catalog.i18n import describe
-from catalog.search import FACETS, SORTS, Query, QueryError
+from catalog.export import search_file_stem
+from catalog.filters import BOUND, FACET, RANGE
+from catalog.i18n import describe, search_notes, sparse_note
+from catalog.search import FACETS, SORTS, Query, QueryError, sparse_ranges
 from ui import data, lists, render, state
 from ui.i18n import field_label, t, value_label
 from ui.presets import PRESETS, matching
@@ -27,6 +28,7 @@ from ui.render import md
 # costs, what it proves); the rarely used ones below the ranges.
 FACET_ORDER = tuple(name for name, row in FACET.items() if not row.below_ranges)
 FACET_MORE = tuple(name for name, row in FACET.items() if row.below_ranges)
+SORT_RANGE = {row.sort: row.name for row in RANGE.values() if row.sort}
 
 lang = state.lang()
 query, warning = state.query_from_url(data.topics())
@@ -61,12 +63,20 @@ def facet_widget(facet: str) -> None:
         key=state.facet_key(facet, {v: label(v) for v in options}, query.selected(facet)),
         format_func=label,
         on_change=state.filters_changed,
-        placeholder=t("any", lang),
         accept_new_options=FACET[facet].free_text,
+        **{
+            **render.choosing(lang, multi=True, typing=FACET[facet].free_text),
+            "placeholder": t("any", lang),
+        },
     )
 
 
-def number(label: str, base: str, value: float | None, **kw: Any) -> None:
+# Range filters most of the catalog states no value for: greyed out, with the reason
+# (a value already chosen stays editable, so it can be cleared).
+sparse = sparse_ranges(data.engine())
+
+
+def number(label: str, base: str, value: float | None, range_name: str, **kw: Any) -> None:
     st.number_input(
         label,
         value=value,
@@ -74,8 +84,15 @@ def number(label: str, base: str, value: float | None, **kw: Any) -> None:
         key=state.wkey(base),
         on_change=state.filters_changed,
         placeholder=t("any", lang),
+        disabled=range_name in sparse and value is None,
         **kw,
     )
+
+
+def sparse_caption(range_name: str) -> None:
+    if range_name in sparse:
+        known, size = sparse[range_name]
+        st.caption(md(sparse_note(range_name, known, size, lang) + t("greyed_out", lang)))
 
 
 with st.sidebar:
@@ -86,30 +103,46 @@ with st.sidebar:
         t("max_price", lang),
         state.W_MAX_PRICE,
         query.max_price_eur,
+        "price",
         step=10.0,
         help=t("max_price_help", lang),
     )
+    sparse_caption("price")
     st.caption(t("hours", lang))
     lo, hi = st.columns(2)
     with lo:
-        number(t("min_hours", lang), state.W_MIN_HOURS, query.min_hours, step=1.0)
+        number(t("min_hours", lang), state.W_MIN_HOURS, query.min_hours, "hours", step=1.0)
     with hi:
-        number(t("max_hours", lang), state.W_MAX_HOURS, query.max_hours, step=1.0)
-    number(t("min_rating", lang), state.W_MIN_RATING, query.min_rating, step=0.5, max_value=5.0)
+        number(t("max_hours", lang), state.W_MAX_HOURS, query.max_hours, "hours", step=1.0)
+    sparse_caption("hours")
+    number(
+        t("min_rating", lang),
+        state.W_MIN_RATING,
+        query.min_rating,
+        "rating",
+        step=0.5,
+        max_value=5.0,
+    )
+    sparse_caption("rating")
     st.caption(t("start_dates", lang))
     lo, hi = st.columns(2)
-    lo.date_input(
-        t("start_from", lang),
-        value=query.start_from,
-        key=state.wkey(state.W_START_FROM),
-        on_change=state.filters_changed,
-    )
-    hi.date_input(
-        t("start_to", lang),
-        value=query.start_to,
-        key=state.wkey(state.W_START_TO),
-        on_change=state.filters_changed,
-    )
+    for column, base, value, label in (
+        (lo, state.W_START_FROM, query.start_from, "start_from"),
+        (hi, state.W_START_TO, query.start_to, "start_to"),
+    ):
+        # Text, not st.date_input: its fields are always drawn as "yyyy/mm/dd".
+        typed = column.text_input(
+            t(label, lang),
+            value=value.isoformat() if value else "",
+            key=state.wkey(base),
+            on_change=state.filters_changed,
+            placeholder=t("date_placeholder", lang),
+            max_chars=10,
+            disabled="start" in sparse and value is None,
+        )
+        if typed.strip() and render.typed_date(typed) is None:
+            column.caption(md(t("date_unreadable", lang, text=typed.strip())))
+    sparse_caption("start")
     for facet in FACET_MORE:
         facet_widget(facet)
     st.button(t("reset", lang), on_click=state.reset_filters, icon=":material/restart_alt:")
@@ -172,14 +205,17 @@ if result.matched_by == "hybrid":
 elif result.matched_by == "words-no-vectors":
     st.caption(md(t("matched_words_no_vectors", lang)))
 with st.container(horizontal=True, horizontal_alignment="right", vertical_alignment="bottom"):
+    # Sorts on a column most courses leave empty are not offered (the sidebar says why).
+    sorts = [s for s in SORTS if s == query.sort or SORT_RANGE.get(s) not in sparse]
     st.selectbox(
         t("sort", lang),
-        SORTS,
-        index=SORTS.index(query.sort),
+        sorts,
+        index=sorts.index(query.sort),
         key=state.wkey(state.W_SORT),
         format_func=lambda s: t(f"sort_{s}", lang),
         on_change=state.filters_changed,
         width=240,
+        **render.choosing(lang),
     )
     choices = sorted({*state.PER_PAGE_CHOICES, query.per_page})
     st.selectbox(
@@ -189,7 +225,11 @@ with st.container(horizontal=True, horizontal_alignment="right", vertical_alignm
         key=state.wkey(state.W_PER_PAGE),
         on_change=state.filters_changed,
         width=110,
+        **render.choosing(lang),
     )
+
+for note in search_notes(query, result.unknown, lang):
+    st.caption(md(note))
 
 rows = result.rows
 selected: list[int] = []
@@ -254,7 +294,7 @@ if selected:
             added = shortlists.add(eng, list_id, selected)
             st.success(md(t("added_to_list", lang, n=added, name=name)), icon=":material/star:")
         except shortlists.UserDataError as exc:
-            st.error(md(str(exc)))
+            st.error(md(exc.text(lang)))
     if compare:
         if len(selected) > 4:
             st.info(t("compare_full", lang))
@@ -268,7 +308,7 @@ if rows:
     st.markdown("**" + md(t("export_title", lang, n=f"{result.total:,}")) + "**")
     render.download_buttons(
         lambda fmt: data.deferred_search_export(query, fmt, lang),
-        "courseradar-search",
+        search_file_stem(query),
         "dl_search",
         help=t("export_help", lang),
     )

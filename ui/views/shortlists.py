@@ -13,9 +13,10 @@ import pandas as pd
 import streamlit as st
 
 from catalog import changes, feeds, ical, planning, shortlists
+from catalog.export import file_stem
 from ui import data, lists, render, state, watch
 from ui.i18n import field_label, t, value_label
-from ui.render import md, safe_url
+from ui.render import md
 
 lang = state.lang()
 eng = data.engine()
@@ -27,7 +28,7 @@ def _report(action: object) -> None:
     try:
         action()  # type: ignore[operator]
     except shortlists.UserDataError as exc:
-        st.error(md(str(exc)))
+        st.error(md(exc.text(lang)))
     else:
         state.bump_editor()
         st.rerun()
@@ -42,7 +43,7 @@ with (
         try:
             list_id = shortlists.new_list(eng, name)
         except shortlists.UserDataError as exc:
-            st.error(md(str(exc)))
+            st.error(md(exc.text(lang)))
         else:
             state.put(state.LIST_CHOICE, list_id)
             state.flash(t("created_list", lang, name=" ".join(name.split())))
@@ -90,7 +91,7 @@ frame = pd.DataFrame(
     {
         "position": [row["position"] for row in items],
         "title": [row["title"] for row in items],
-        "url": [safe_url(row["url"]) for row in items],
+        "url": [render.link(row["url"]) for row in items],
         "provider": [row["provider"] or "" for row in items],
         "cost": [value_label("cost", row["cost"], lang) if row["cost"] else "" for row in items],
         "effort": [planning.effort_text(row, lang) for row in items],
@@ -105,6 +106,8 @@ frame = pd.DataFrame(
 editor_key = f"{state.W_EDITOR}_{choice}_{state.editor_version()}"
 st.markdown(md(t("list_effort", lang, text=planning.list_effort(items).text(lang))))
 st.caption(t("list_help", lang))
+# German readers write dates day first; the picker shows this format too.
+date_format = "DD.MM.YYYY" if lang == "de" else "YYYY-MM-DD"
 st.data_editor(
     frame,
     key=editor_key,
@@ -127,9 +130,9 @@ st.data_editor(
         "provider": st.column_config.TextColumn(field_label("provider", lang)),
         "cost": st.column_config.TextColumn(field_label("cost", lang)),
         "effort": st.column_config.TextColumn(t("effort", lang), width=220),
-        "start": st.column_config.DateColumn(field_label("start_date", lang), format="YYYY-MM-DD"),
-        "plan_start": st.column_config.DateColumn(t("plan_start", lang), format="YYYY-MM-DD"),
-        "finish_by": st.column_config.DateColumn(t("finish_by", lang), format="YYYY-MM-DD"),
+        "start": st.column_config.DateColumn(field_label("start_date", lang), format=date_format),
+        "plan_start": st.column_config.DateColumn(t("plan_start", lang), format=date_format),
+        "finish_by": st.column_config.DateColumn(t("finish_by", lang), format=date_format),
         "status": st.column_config.TextColumn(field_label("status", lang)),
         "note": st.column_config.TextColumn(field_label("note", lang), width=300, max_chars=5000),
         "remove": st.column_config.CheckboxColumn(t("remove", lang), width=80),
@@ -153,7 +156,7 @@ if edits:
             if change.get("position") is not None:
                 shortlists.move(eng, choice, course_id, int(change["position"]))
     except shortlists.UserDataError as exc:
-        st.error(md(str(exc)))
+        st.error(md(exc.text(lang)))
     else:
         state.flash(t("saved_changes", lang))
         state.bump_editor()
@@ -161,7 +164,9 @@ if edits:
 
 st.markdown("**" + t("export_list", lang) + "**")
 render.download_buttons(
-    lambda fmt: data.deferred_list_export(choice, fmt, lang), f"courseradar-{choice}", "dl_list"
+    lambda fmt: data.deferred_list_export(choice, fmt, lang),
+    file_stem(current),
+    "dl_list",
 )
 st.markdown("**" + t("follow_list", lang) + "**")
 with st.container(horizontal=True):

@@ -13,11 +13,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from catalog.i18n import source_label
 from catalog.saved_searches import recent_changes
 from catalog.stats import recent_runs, run_errors, source_table
 from ui import data, state
 from ui.i18n import field_label, t
-from ui.render import md, safe_url, when
+from ui.render import choosing, link, md, run_state, when
 
 lang = state.lang()
 eng = data.engine()
@@ -32,7 +33,10 @@ if not sources:
 else:
     st.dataframe(
         pd.DataFrame(
-            [(name, n, when(last), state_, when(ok)) for name, n, last, state_, ok in sources],
+            [
+                (source_label(name, lang), n, when(last), run_state(state_, lang), when(ok))
+                for name, n, last, state_, ok in sources
+            ],
             columns=[
                 t("col_source", lang),
                 t("col_listings", lang),
@@ -58,7 +62,12 @@ else:
         known = sorted(row[0] for row in sources)
     with st.container(horizontal=True, vertical_alignment="bottom"):
         names = st.multiselect(
-            t("refresh_sources", lang), known, key=state.W_REFRESH_SOURCES, width=520
+            t("refresh_sources", lang),
+            known,
+            key=state.W_REFRESH_SOURCES,
+            width=520,
+            format_func=lambda name: source_label(name, lang),
+            **choosing(lang, multi=True),
         )
         start = st.button(
             t("refresh_now", lang), icon=":material/sync:", type="primary", disabled=not names
@@ -96,9 +105,9 @@ if runs:
     st.dataframe(
         pd.DataFrame(
             {
-                t("col_source", lang): [r["source"] for r in runs],
+                t("col_source", lang): [source_label(r["source"], lang) for r in runs],
                 t("col_started", lang): [when(r["started_at"]) for r in runs],
-                t("col_state", lang): [r["state"] for r in runs],
+                t("col_state", lang): [run_state(r["state"], lang) for r in runs],
                 t("col_added", lang): [r["added"] for r in runs],
                 t("col_updated", lang): [r["updated"] for r in runs],
                 t("col_errored", lang): [r["errored"] for r in runs],
@@ -114,7 +123,8 @@ for row in sources:
     errors = run_errors(eng, last[0]["id"]) if last else []
     if errors:
         any_errors = True
-        with st.expander(t("run_errors", lang, source=row[0]) + f" ({len(errors)})"):
+        source = source_label(row[0], lang)
+        with st.expander(t("run_errors", lang, source=source) + f" ({len(errors)})"):
             st.dataframe(
                 pd.DataFrame(
                     {
@@ -140,10 +150,10 @@ else:
                 t("when", lang): [when(c["at"]) for c in changes],
                 t("event", lang): [t(f"event_{c['event']}", lang) for c in changes],
                 t("col_course", lang): [c["title"] for c in changes],
-                t("col_source", lang): [c["source"] for c in changes],
+                t("col_source", lang): [source_label(c["source"], lang) for c in changes],
                 t("old", lang): [c["old"] or "" for c in changes],
                 t("new", lang): [c["new"] or "" for c in changes],
-                "url": [safe_url(c["url"]) for c in changes],
+                "url": [link(c["url"]) for c in changes],
             }
         ),
         hide_index=True,
