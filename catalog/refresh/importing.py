@@ -75,9 +75,8 @@ def import_records(
     never holds all of it. ``errors`` and ``out_of_scope`` (a count, or the ids) are
     read once the input is exhausted, so a generator may still add to them.
 
-    ``memo`` (pages and fingerprint of a complete run) is completed with the outcome and
-    kept for the next run (see :mod:`catalog.refresh.memo`); without one the source's
-    memo is dropped.
+    ``memo`` (pages and fingerprint of a complete run) is kept for the next run (see
+    :mod:`catalog.refresh.memo`); without one the source's memo is dropped.
     """
     run_id = run_id if run_id is not None else start_run(engine, source)
     report = RunReport(source=source, run_id=run_id, state="ok", message=message, complete=full)
@@ -94,23 +93,40 @@ def import_records(
                 conn, source, batch.admitted(), run_id=run_id, now=now, checkpoint=checkpoint
             )
             batch.settle(report)
-            report.added, report.merged = result.added, result.merged
-            report.updated, report.unchanged = result.updated, result.unchanged
-            if full:
-                report.stale, report.removed = store.mark_missing(
-                    conn, source, {*result.seen, *map(str, keep)}, run_id=run_id, now=now,
-                    remove_after=remove_after,
-                )  # fmt: skip
-            record_items(conn, run_id, report.errors)
-            finish_run(conn, run_id, report)
-            store.set_source(conn, source, title=title, state="ok", at=now, success=True)
-            bump_version(conn)
+            seen = {*result.seen, *map(str, keep)} if full else None
+            _record_success(
+                conn, report, result, seen, title=title, at=now, remove_after=remove_after
+            )
             _keep_memo(conn, report, memo if full else None, seen=result.seen, keep=keep)
     except Exception as exc:
         batch.settle(report)
         _record_failed_import(engine, report, exc, title=title, at=now, kept=batch.committed)
         raise
     return report
+
+
+def _record_success(
+    conn: sa.Connection,
+    report: RunReport,
+    result: store.UpsertResult,
+    seen: set[str] | None,
+    *,
+    title: str,
+    at: datetime,
+    remove_after: int,
+) -> None:
+    """The counts of a written import, stale marking of a full one (``seen``: what the
+    source still lists), its item errors, and the run and source recorded as ok."""
+    report.added, report.merged = result.added, result.merged
+    report.updated, report.unchanged = result.updated, result.unchanged
+    if seen is not None:
+        report.stale, report.removed = store.mark_missing(
+            conn, report.source, seen, run_id=report.run_id, now=at, remove_after=remove_after
+        )
+    record_items(conn, report.run_id, report.errors)
+    finish_run(conn, report.run_id, report)
+    store.set_source(conn, report.source, title=title, state="ok", at=at, success=True)
+    bump_version(conn)
 
 
 class _Batch:
